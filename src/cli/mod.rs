@@ -1,0 +1,187 @@
+//! The `dossier` command line: parse, call the library, print.
+//!
+//! Each command lives in its own file. Errors from the library become one line
+//! on stderr — what happened, and what to do — and exit status 1; usage errors
+//! are clap's, exit status 2. Data goes to stdout (JSON with `--json`),
+//! messages to stderr.
+
+mod add;
+mod amend;
+mod case;
+mod demo;
+mod init;
+mod keygen;
+mod log;
+mod output;
+mod retract;
+mod search;
+mod show;
+mod verify;
+mod whoami;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use dossier::crypto::identity::{Identity, PassphraseSource};
+use dossier::vault::Vault;
+use dossier::{Error, Result};
+use secrecy::SecretString;
+
+/// Environment variables, listed in every command's help.
+const ENV_HELP: &str = "Environment:
+  DOSSIER_VAULT             the vault directory (like --vault)
+  DOSSIER_IDENTITY          the identity file (like --identity)
+  DOSSIER_PASSPHRASE_FILE   a file holding the identity's passphrase, for automation
+  DOSSIER_LOCK_TIMEOUT      seconds to wait for another dossier process (default 10)";
+
+#[derive(Parser)]
+#[command(
+    name = "dossier",
+    version,
+    about = "An encrypted, signed, append-only vault for human-rights case records",
+    long_about = "dossier keeps case records (testimony, people, events, notes) in an \
+                  age-encrypted, append-only, signed vault. Every stored file is a \
+                  standard age file; every record is signed by its author.",
+    after_help = ENV_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The vault directory [default: a per-user data directory]
+    #[arg(long, global = true, env = "DOSSIER_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+
+    /// Your age identity file (as age-keygen or `dossier keygen` writes it)
+    #[arg(long, global = true, env = "DOSSIER_IDENTITY", value_name = "FILE")]
+    identity: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Keygen(keygen::Args),
+    Init(init::Args),
+    Whoami(whoami::Args),
+    #[command(subcommand)]
+    Case(case::Command),
+    Add(add::Args),
+    Amend(amend::Args),
+    Retract(retract::Args),
+    Log(log::Args),
+    Show(show::Args),
+    Search(search::Args),
+    Verify(verify::Args),
+    Demo(demo::Args),
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let result = match cli.command {
+        Command::Keygen(a) => keygen::run(a, json),
+        Command::Init(a) => init::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Whoami(a) => whoami::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Case(c) => case::run(&cli_ctx(cli.vault, cli.identity, json), c),
+        Command::Add(a) => add::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Amend(a) => amend::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Retract(a) => retract::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Log(a) => log::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Demo(a) => demo::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            1
+        }
+    }
+}
+
+/// Prints an error as one line on stderr.
+pub fn report(e: &Error) {
+    match e.hint() {
+        Some(hint) => eprintln!("dossier: {e}; {hint}"),
+        None => eprintln!("dossier: {e}"),
+    }
+}
+
+/// What every vault command needs: where the vault and the identity are.
+pub struct Ctx {
+    vault: Option<PathBuf>,
+    identity: Option<PathBuf>,
+    json: bool,
+}
+
+fn cli_ctx(vault: Option<PathBuf>, identity: Option<PathBuf>, json: bool) -> Ctx {
+    Ctx { vault, identity, json }
+}
+
+impl Ctx {
+    fn vault_dir(&self) -> Result<PathBuf> {
+        match &self.vault {
+            Some(v) => Ok(v.clone()),
+            None => dirs::data_dir()
+                .map(|d| d.join("dossier"))
+                .ok_or_else(|| Error::Vault("no default data directory here; pass --vault DIR".into())),
+        }
+    }
+
+    fn identity(&self) -> Result<Identity> {
+        let path = self.identity.clone().ok_or_else(|| Error::Identity {
+            path: PathBuf::from("(none)"),
+            message: "no identity given".into(),
+        })?;
+        Identity::load(&path, &mut Passphrases)
+    }
+
+    fn open(&self, write: bool) -> Result<Vault> {
+        Vault::open(&self.vault_dir()?, self.identity()?, write)
+    }
+}
+
+/// Passphrases from `DOSSIER_PASSPHRASE_FILE`, or from the terminal, never echoed.
+pub struct Passphrases;
+
+impl PassphraseSource for Passphrases {
+    fn passphrase(&mut self, prompt: &str, confirm: bool) -> Result<SecretString> {
+        if let Some(file) = std::env::var_os("DOSSIER_PASSPHRASE_FILE") {
+            let path = PathBuf::from(file);
+            let text =
+                zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| Error::Io { path, source: e })?);
+            let line = text.trim_end_matches(['\n', '\r']);
+            if line.is_empty() {
+                return Err(Error::Invalid(
+                    "DOSSIER_PASSPHRASE_FILE holds an empty passphrase".into(),
+                ));
+            }
+            return Ok(SecretString::from(line.to_string()));
+        }
+        let ask = |p: &str| {
+            rpassword::prompt_password(p).map_err(|_| {
+                Error::Invalid(
+                    "no terminal to ask for the passphrase; set DOSSIER_PASSPHRASE_FILE to a file that holds it".into(),
+                )
+            })
+        };
+        let first = zeroize::Zeroizing::new(ask(prompt)?);
+        if first.is_empty() {
+            return Err(Error::Invalid("the passphrase is empty".into()));
+        }
+        if confirm {
+            let second = zeroize::Zeroizing::new(ask("Again, to confirm: ")?);
+            if *first != *second {
+                return Err(Error::Invalid("the two passphrases differ; nothing was written".into()));
+            }
+        }
+        Ok(SecretString::from(first.to_string()))
+    }
+}

@@ -1,0 +1,56 @@
+//! `dossier verify`: check everything and name what fails.
+
+use dossier::format::hex;
+use dossier::Result;
+
+use super::{output, Ctx};
+
+/// Check every signature, link and stored object; exit 0 only if all holds
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  dossier verify                      # the whole vault (needs an identity that can read every case)
+  dossier verify statkevich-2010      # one case and the roster
+  dossier verify --json               # a report for monitoring
+
+Exit status: 0 all holds; 1 something is damaged, missing, unexpected or forged.")]
+pub struct Args {
+    /// Only this case (and the roster)
+    case: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
+    let vault = ctx.open(false)?;
+    let report = vault.verify(args.case.as_deref())?;
+    let entries: usize = report.logs.iter().map(|(_, n)| n).sum();
+    if ctx.json {
+        let problems: Vec<serde_json::Value> = report
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({"file": p.file, "entry": p.entry.map(|e| hex(&e)), "message": p.message}))
+            .collect();
+        let logs: Vec<serde_json::Value> = report
+            .logs
+            .iter()
+            .map(|(n, c)| serde_json::json!({"log": n, "entries": c}))
+            .collect();
+        output::json(&serde_json::json!({
+            "ok": report.ok(), "logs": logs, "entries": entries, "files": report.files_checked, "problems": problems,
+        }));
+    } else {
+        for p in &report.problems {
+            output::line(&format!("PROBLEM  {p}"));
+        }
+        let what: Vec<String> = report.logs.iter().map(|(n, c)| format!("{n} ({c} entries)")).collect();
+        eprintln!("checked {}; {} files", what.join(", "), report.files_checked);
+        if report.ok() {
+            output::line("OK");
+        } else {
+            output::line(&format!(
+                "FAILED: {} problem{}",
+                report.problems.len(),
+                if report.problems.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    Ok(if report.ok() { 0 } else { 1 })
+}

@@ -1,0 +1,254 @@
+//! A person's identity: an age X25519 identity and the signing key derived from it.
+//!
+//! The identity file is exactly what `age-keygen` writes, or that text
+//! encrypted with a passphrase the way `age -p` does it (scrypt recipient,
+//! ASCII armor), which stock `age -d -i` also accepts. The Ed25519 signing key
+//! is derived from the 32 secret bytes with BLAKE3's key derivation mode and
+//! the context string [`SIGNING_KEY_CONTEXT`], so one secret serves both and
+//! the derivation is reproducible from docs/FORMAT.md alone.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::{ExposeSecret, SecretString};
+use ed25519_dalek::SigningKey;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{Error, Result};
+
+/// The BLAKE3 `derive_key` context for the signing key. Never change it.
+pub const SIGNING_KEY_CONTEXT: &str = "dossier 2026-11-24 Ed25519 signing key from an age X25519 identity v1";
+
+/// Largest identity file read.
+const MAX_IDENTITY_FILE: u64 = 1 << 20;
+
+/// Supplies a passphrase when one is needed. `confirm` asks twice (new passphrases).
+pub trait PassphraseSource {
+    fn passphrase(&mut self, prompt: &str, confirm: bool) -> Result<SecretString>;
+}
+
+/// A loaded identity. Not `Debug`, not `Clone`: it holds secrets, zeroized on drop.
+pub struct Identity {
+    age: age::x25519::Identity,
+    signing: SigningKey,
+    path: PathBuf,
+}
+
+impl Identity {
+    /// Reads an identity file, asking for its passphrase if it is encrypted.
+    pub fn load(path: &Path, passphrases: &mut dyn PassphraseSource) -> Result<Self> {
+        let err = |message: String| Error::Identity {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => err("no such file".into()),
+            _ => Error::io(path, e),
+        })?;
+        let mut raw = Zeroizing::new(Vec::new());
+        file.take(MAX_IDENTITY_FILE)
+            .read_to_end(&mut raw)
+            .map_err(|e| Error::io(path, e))?;
+        let text = if is_age_file(&raw) {
+            decrypt_identity_file(path, &raw, passphrases)?
+        } else {
+            Zeroizing::new(String::from_utf8(raw.to_vec()).map_err(|_| err("not an age identity file".into()))?)
+        };
+        let age = parse_x25519(&text).ok_or_else(|| {
+            err("holds no age X25519 identity (AGE-SECRET-KEY-1...); create one with `dossier keygen`".into())
+        })?;
+        let signing = derive_signing_key(&age);
+        Ok(Identity {
+            age,
+            signing,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Makes a new identity (not yet written anywhere).
+    pub fn generate() -> Self {
+        let age = age::x25519::Identity::generate();
+        let signing = derive_signing_key(&age);
+        Identity {
+            age,
+            signing,
+            path: PathBuf::new(),
+        }
+    }
+
+    /// The age recipient others encrypt to.
+    pub fn recipient(&self) -> String {
+        self.age.to_public().to_string()
+    }
+
+    /// The Ed25519 public key.
+    pub fn signing_public(&self) -> [u8; 32] {
+        self.signing.verifying_key().to_bytes()
+    }
+
+    /// The identity, for decrypting.
+    pub fn age_identity(&self) -> &dyn age::Identity {
+        &self.age
+    }
+
+    /// The signing key.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
+    /// Where the identity was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The identity file's text, as `age-keygen` writes it.
+    pub fn to_file_text(&self, created: &str) -> Zeroizing<String> {
+        let secret = self.age.to_string();
+        Zeroizing::new(format!(
+            "# created: {created}\n# public key: {}\n{}\n",
+            self.recipient(),
+            secret.expose_secret()
+        ))
+    }
+
+    /// Writes the identity to a new file `path` (never overwriting one), with
+    /// mode 0600; encrypted with `passphrase` the way `age -p -a` does it if given.
+    pub fn write_new(&self, path: &Path, created: &str, passphrase: Option<SecretString>) -> Result<()> {
+        let text = self.to_file_text(created);
+        let bytes: Zeroizing<Vec<u8>> = match passphrase {
+            None => Zeroizing::new(text.as_bytes().to_vec()),
+            Some(p) => Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), p)?),
+        };
+        crate::store::atomic::write_new_file(path, &bytes)
+    }
+}
+
+/// Derives the Ed25519 signing key from an age X25519 identity.
+pub fn derive_signing_key(age: &age::x25519::Identity) -> SigningKey {
+    let encoded = age.to_string();
+    let (_, mut secret) = bech32::decode(encoded.expose_secret()).expect("age writes valid Bech32");
+    let mut seed = blake3::derive_key(SIGNING_KEY_CONTEXT, &secret);
+    secret.zeroize();
+    let key = SigningKey::from_bytes(&seed);
+    seed.zeroize();
+    key
+}
+
+fn parse_x25519(text: &str) -> Option<age::x25519::Identity> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .find_map(|l| l.parse::<age::x25519::Identity>().ok())
+}
+
+fn is_age_file(raw: &[u8]) -> bool {
+    let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(raw.len());
+    raw[start..].starts_with(b"age-encryption.org/") || raw[start..].starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+}
+
+fn decrypt_identity_file(path: &Path, raw: &[u8], passphrases: &mut dyn PassphraseSource) -> Result<Zeroizing<String>> {
+    let err = |message: String| Error::Identity {
+        path: path.to_path_buf(),
+        message,
+    };
+    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(raw))
+        .map_err(|e| err(format!("not a readable age file ({e})")))?;
+    if !decryptor.is_scrypt() {
+        return Err(err("is encrypted to a recipient, not with a passphrase".into()));
+    }
+    let passphrase = passphrases.passphrase(&format!("Passphrase for {}: ", path.display()), false)?;
+    let identity = age::scrypt::Identity::new(passphrase);
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed
+            | age::DecryptError::NoMatchingKeys
+            | age::DecryptError::KeyDecryptionFailed => Error::WrongPassphrase {
+                path: path.to_path_buf(),
+            },
+            other => err(format!("cannot decrypt ({other})")),
+        })?;
+    let mut out = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| err(format!("cannot decrypt ({e})")))?;
+    let text = String::from_utf8(out.to_vec()).map_err(|_| err("decrypts to something that is not text".into()))?;
+    Ok(Zeroizing::new(text))
+}
+
+/// Encrypts `plaintext` with a passphrase (scrypt), ASCII-armored, as `age -p -a` does.
+pub fn encrypt_with_passphrase(plaintext: &[u8], passphrase: SecretString) -> Result<Vec<u8>> {
+    let mut recipient = age::scrypt::Recipient::new(passphrase);
+    if let Some(log_n) = test_scrypt_work_factor() {
+        recipient.set_work_factor(log_n);
+    }
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+        .map_err(|e| Error::Invalid(format!("cannot encrypt the identity: {e}")))?;
+    let mut out = Vec::new();
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let mut w = encryptor
+        .wrap_output(armor)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    w.write_all(plaintext).map_err(|e| Error::Invalid(e.to_string()))?;
+    w.finish()
+        .and_then(|a| a.finish())
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(out)
+}
+
+/// In debug builds only, tests may lower scrypt's cost with
+/// `DOSSIER_TEST_SCRYPT_LOG_N`; release builds always use age's own calibration.
+fn test_scrypt_work_factor() -> Option<u8> {
+    if cfg!(debug_assertions) {
+        std::env::var("DOSSIER_TEST_SCRYPT_LOG_N").ok()?.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed(&'static str);
+    impl PassphraseSource for Fixed {
+        fn passphrase(&mut self, _: &str, _: bool) -> Result<SecretString> {
+            Ok(SecretString::from(self.0.to_string()))
+        }
+    }
+
+    #[test]
+    fn signing_key_is_derived_deterministically() {
+        let text = "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
+        let a: age::x25519::Identity = text.parse().unwrap();
+        let b: age::x25519::Identity = text.parse().unwrap();
+        assert_eq!(derive_signing_key(&a).to_bytes(), derive_signing_key(&b).to_bytes());
+        let other = age::x25519::Identity::generate();
+        assert_ne!(derive_signing_key(&a).to_bytes(), derive_signing_key(&other).to_bytes());
+    }
+
+    #[test]
+    fn passphrase_file_round_trip() {
+        std::env::set_var("DOSSIER_TEST_SCRYPT_LOG_N", "10");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("id.age");
+        let id = Identity::generate();
+        id.write_new(
+            &path,
+            "2026-01-01T00:00:00Z",
+            Some(SecretString::from("correct horse".to_string())),
+        )
+        .unwrap();
+        let raw = std::fs::read_to_string(&path).unwrap();
+        assert!(raw.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+        assert!(!raw.contains("AGE-SECRET-KEY"));
+        let back = Identity::load(&path, &mut Fixed("correct horse")).unwrap();
+        assert_eq!(back.signing_public(), id.signing_public());
+        assert!(matches!(
+            Identity::load(&path, &mut Fixed("wrong")),
+            Err(Error::WrongPassphrase { .. })
+        ));
+        assert!(id.write_new(&path, "x", None).is_err(), "overwrote an identity");
+    }
+}

@@ -1,0 +1,156 @@
+//! Sealing objects as standard age files, and opening them.
+//!
+//! Every object dossier stores is an age v1 file whose stanzas are the
+//! standard ones for the members' recipients, so `age -d -i KEY` opens it.
+//! The number of stanzas is padded up to a bucket (at least 4, then powers of
+//! two) with recipients made up on the spot and thrown away, and the stanzas
+//! are shuffled, so a file does not tell how many people can read it or which
+//! stanza is whose.
+
+use std::io::{self, Read, Write};
+use std::str::FromStr;
+
+use age::Recipient;
+use zeroize::Zeroizing;
+
+/// Parses an age recipient: X25519 (`age1...`) or SSH (`ssh-ed25519 ...`, `ssh-rsa ...`).
+pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
+    let s = s.trim();
+    if let Ok(r) = age::x25519::Recipient::from_str(s) {
+        return Ok(Box::new(r));
+    }
+    if s.starts_with("ssh-") {
+        return age::ssh::Recipient::from_str(s)
+            .map(|r| Box::new(r) as Box<dyn Recipient + Send>)
+            .map_err(|_| format!("'{}' is not an SSH public key age can encrypt to", short(s)));
+    }
+    Err(format!(
+        "'{}' is not an age recipient (age1...) or an SSH public key",
+        short(s)
+    ))
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}...", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// How many stanzas a file for `n` real recipients carries.
+pub fn stanza_bucket(n: usize) -> usize {
+    n.max(4).next_power_of_two()
+}
+
+/// Starts an age file to `recipients` (their text forms) on `out`; the caller
+/// writes the plaintext and then calls `finish` on the returned writer.
+pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<age::stream::StreamWriter<W>, String> {
+    if recipients.is_empty() {
+        return Err("no recipient to encrypt to".into());
+    }
+    let mut all: Vec<Box<dyn Recipient + Send>> = Vec::new();
+    for r in recipients {
+        all.push(parse_recipient(r)?);
+    }
+    while all.len() < stanza_bucket(recipients.len()) {
+        all.push(Box::new(age::x25519::Identity::generate().to_public()));
+    }
+    shuffle(&mut all);
+    let encryptor = age::Encryptor::with_recipients(all.iter().map(|r| r.as_ref() as &dyn Recipient))
+        .map_err(|e| format!("cannot encrypt: {e}"))?;
+    encryptor.wrap_output(out).map_err(|e| format!("cannot write: {e}"))
+}
+
+/// Encrypts a whole buffer to `recipients`.
+pub fn seal(recipients: &[String], plaintext: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(plaintext.len() + 512);
+    let mut w = encrypt_to(recipients, &mut out)?;
+    w.write_all(plaintext).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn shuffle<T>(v: &mut [T]) {
+    for i in (1..v.len()).rev() {
+        let mut b = [0u8; 8];
+        getrandom::getrandom(&mut b).expect("the OS random source works");
+        let j = (u64::from_le_bytes(b) % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
+/// What came of trying to open an object.
+pub enum Opened {
+    /// The plaintext.
+    Plain(Zeroizing<Vec<u8>>),
+    /// A well-formed age file with no stanza for this identity.
+    NotForUs,
+    /// Not an age file, or one that fails its authentication.
+    Damaged(String),
+}
+
+/// Opens an age file held in memory, refusing plaintexts over `limit` bytes.
+pub fn open(identity: &dyn age::Identity, ciphertext: &[u8], limit: u64) -> Opened {
+    let decryptor = match age::Decryptor::new_buffered(ciphertext) {
+        Ok(d) => d,
+        Err(e) => return Opened::Damaged(format!("not a readable age file ({e})")),
+    };
+    let mut reader = match decryptor.decrypt(std::iter::once(identity)) {
+        Ok(r) => r,
+        Err(age::DecryptError::NoMatchingKeys) => return Opened::NotForUs,
+        Err(e) => return Opened::Damaged(format!("age header fails ({e})")),
+    };
+    let mut plain = Zeroizing::new(Vec::new());
+    match reader.by_ref().take(limit + 1).read_to_end(&mut plain) {
+        Ok(_) if plain.len() as u64 > limit => Opened::Damaged(format!("larger than {limit} bytes")),
+        Ok(_) => Opened::Plain(plain),
+        Err(e) => Opened::Damaged(format!("age payload fails authentication ({e})")),
+    }
+}
+
+/// Opens an age file as a stream (for documents of any size).
+pub fn open_stream<R: Read>(
+    identity: &dyn age::Identity,
+    input: R,
+) -> io::Result<Option<age::stream::StreamReader<R>>> {
+    let decryptor =
+        age::Decryptor::new(input).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    match decryptor.decrypt(std::iter::once(identity)) {
+        Ok(r) => Ok(Some(r)),
+        Err(age::DecryptError::NoMatchingKeys) => Ok(None),
+        Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_pads_stanzas_and_opens() {
+        let id = age::x25519::Identity::generate();
+        let other = age::x25519::Identity::generate();
+        let ct = seal(&[id.to_public().to_string()], b"secret").unwrap();
+        let header = String::from_utf8_lossy(&ct[..ct.len().min(1000)]).to_string();
+        assert_eq!(header.matches("-> X25519 ").count(), 4);
+        match open(&id, &ct, 100) {
+            Opened::Plain(p) => assert_eq!(&p[..], b"secret"),
+            _ => panic!("not opened"),
+        }
+        assert!(matches!(open(&other, &ct, 100), Opened::NotForUs));
+        let mut bad = ct.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert!(matches!(open(&id, &bad, 100), Opened::Damaged(_)));
+        assert!(matches!(open(&id, b"hello", 100), Opened::Damaged(_)));
+    }
+
+    #[test]
+    fn bad_recipients_are_refused() {
+        assert!(parse_recipient("age1nope").is_err());
+        assert!(parse_recipient("ssh-ed25519 AAAA").is_err());
+        assert_eq!(stanza_bucket(1), 4);
+        assert_eq!(stanza_bucket(5), 8);
+    }
+}

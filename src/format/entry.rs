@@ -1,0 +1,121 @@
+//! Log entries: a signed header and the body it commits to.
+//!
+//! An entry is stored as three byte strings: `header` (CBOR of [`Header`]),
+//! `sig` (Ed25519 over a domain label and the header bytes) and `body` (CBOR
+//! of the kind's body). The header holds the BLAKE3 hash of the body, so the
+//! signature covers both; the entry's id is the BLAKE3 hash of the header
+//! bytes, and `parents` link each entry to the ones before it.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::{ByteArray, ByteBuf};
+
+use super::{EntryId, LogId};
+use crate::domain::record::Record;
+
+/// Version of the header layout.
+pub const HEADER_VERSION: u64 = 1;
+
+/// The label signed before the header bytes.
+pub const ENTRY_SIGNATURE_LABEL: &[u8] = b"dossier/v1/entry\n";
+
+/// The signed part of an entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub v: u64,
+    pub log: ByteArray<16>,
+    pub seq: u64,
+    pub parents: Vec<ByteArray<32>>,
+    pub time: String,
+    pub author: ByteArray<32>,
+    pub kind: Kind,
+    pub body: ByteArray<32>,
+}
+
+/// What an entry does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// First entry of the roster: the vault and its owner.
+    Vault,
+    /// A member joins the roster.
+    MemberAdd,
+    /// First entry of a case: its name, title and first members.
+    Case,
+    /// A record of the case.
+    Record,
+    /// A new version of an earlier record.
+    Amend,
+    /// An earlier record withdrawn.
+    Retract,
+}
+
+/// An entry as stored in a segment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredEntry {
+    pub header: ByteBuf,
+    pub sig: ByteArray<64>,
+    pub body: ByteBuf,
+}
+
+/// A member of the vault, as the roster and case grants record them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub name: String,
+    /// The member's age recipient, as age writes it (`age1...`).
+    pub recipient: String,
+    /// The member's Ed25519 public key.
+    pub signing_key: ByteArray<32>,
+}
+
+/// Body of [`Kind::Vault`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultBody {
+    pub vault: ByteArray<16>,
+    pub owner: Member,
+}
+
+/// Body of [`Kind::Case`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseBody {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub members: Vec<Member>,
+}
+
+/// Body of [`Kind::Amend`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmendBody {
+    pub target: ByteArray<32>,
+    pub record: Record,
+}
+
+/// Body of [`Kind::Retract`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetractBody {
+    pub target: ByteArray<32>,
+    pub reason: String,
+}
+
+/// The id of an entry: BLAKE3 of its header bytes.
+pub fn entry_id(header_bytes: &[u8]) -> EntryId {
+    *blake3::hash(header_bytes).as_bytes()
+}
+
+/// The hash a header holds for its body.
+pub fn body_hash(body_bytes: &[u8]) -> [u8; 32] {
+    *blake3::hash(body_bytes).as_bytes()
+}
+
+impl Header {
+    pub fn log_id(&self) -> LogId {
+        self.log.into_array()
+    }
+}

@@ -1,0 +1,77 @@
+//! Atomic, durable file writes.
+//!
+//! Data goes to a temporary file in the destination's own directory (named
+//! with [`TMP_PREFIX`], so a leftover from a killed process is never mistaken
+//! for data), is flushed with `fsync`, renamed over or next to its final name,
+//! and then the directory itself is flushed so the rename survives a power cut.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Prefix of temporary files. Readers skip these names; writers remove them.
+pub const TMP_PREFIX: &str = ".tmp-";
+
+/// Whether an existing file may be replaced.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Fail if the name is taken.
+    Never,
+    /// Replace the file atomically.
+    Atomically,
+}
+
+/// Writes a file through `fill`, atomically and durably, at `path`.
+pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    crate::store::failpoint("atomic-write-begin");
+    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
+    tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    crate::store::failpoint("atomic-write-synced");
+    match replace {
+        Replace::Never => tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Invalid(format!("{} already exists; refusing to overwrite it", path.display()))
+            } else {
+                Error::io(path, e.error)
+            }
+        })?,
+        Replace::Atomically => tmp.persist(path).map_err(|e| Error::io(path, e.error))?,
+    };
+    sync_dir(dir)
+}
+
+/// Writes `bytes` to a new file at `path` (mode 0600), refusing to overwrite.
+pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(path, Replace::Never, |f| f.write_all(bytes))
+}
+
+/// Flushes a directory's entries to disk.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+/// Removes a file and flushes its directory; a file already gone is fine.
+pub fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}

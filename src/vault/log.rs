@@ -1,0 +1,413 @@
+//! Loading a log from its heads and segments, checking everything on the way.
+//!
+//! Nothing read here is trusted until checked: each head's signature, each
+//! segment's age authentication, each entry's body hash and signature
+//! (`verify_strict`), each parent link, and that every entry is reachable from
+//! a signed head. What fails is not dropped silently: it becomes a [`Problem`]
+//! naming the file or entry, so `verify` can report it and every other
+//! command can refuse to act on a damaged log.
+
+use std::collections::{HashMap, HashSet};
+
+use zeroize::Zeroizing;
+
+use crate::crypto::{identity::Identity, seal, sign};
+use crate::format::entry::{self, Header, Kind, StoredEntry, HEADER_VERSION};
+use crate::format::head::{Head, LogKind, SignedHead, HEAD_FORMAT, HEAD_SIGNATURE_LABEL, HEAD_VERSION};
+use crate::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
+use crate::format::{cbor, hex, EntryId, LogId};
+use crate::store::{Area, Store};
+
+/// Largest plaintext of a head or segment that is read into memory.
+pub const MAX_OBJECT_PLAINTEXT: u64 = 512 * 1024 * 1024;
+
+/// Something wrong with what is stored, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file at fault, as `heads/NAME` or `objects/NAME`, if one is.
+    pub file: Option<String>,
+    /// The entry at fault, if one is.
+    pub entry: Option<EntryId>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    pub fn file(file: String, message: impl Into<String>) -> Self {
+        Problem {
+            file: Some(file),
+            entry: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.file, &self.entry) {
+            (Some(file), Some(e)) => write!(f, "{file}: entry {}: {}", &hex(e)[..16], self.message),
+            (Some(file), None) => write!(f, "{file}: {}", self.message),
+            (None, Some(e)) => write!(f, "entry {}: {}", &hex(e)[..16], self.message),
+            (None, None) => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// A head file that decrypted, parsed and carries a valid signature by its author.
+#[derive(Clone)]
+pub struct HeadFile {
+    pub name: String,
+    pub head: Head,
+}
+
+/// What scanning `heads/` found.
+pub struct HeadScan {
+    pub heads: Vec<HeadFile>,
+    /// Head files well formed as age files that this identity cannot open.
+    pub unreadable: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// The name of the head file of `log` written by `device`.
+pub fn head_name(log: &LogId, device: &[u8; 16]) -> String {
+    let mut input = Vec::with_capacity(32);
+    input.extend_from_slice(log);
+    input.extend_from_slice(device);
+    hex(&blake3::derive_key("dossier 2026-11-24 head file name v1", &input)[..16])
+}
+
+/// Reads and checks every head this identity can open.
+pub fn scan_heads(store: &Store, identity: &Identity) -> crate::Result<HeadScan> {
+    let mut scan = HeadScan {
+        heads: Vec::new(),
+        unreadable: Vec::new(),
+        problems: Vec::new(),
+    };
+    for name in store.list(Area::Heads)? {
+        let file = format!("heads/{name}");
+        if !crate::store::is_object_name(&name) {
+            scan.problems
+                .push(Problem::file(file, "unexpected file: dossier never writes this name"));
+            continue;
+        }
+        let Some(bytes) = store.read(Area::Heads, &name)? else {
+            continue;
+        };
+        let plain = match seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+            seal::Opened::Plain(p) => p,
+            seal::Opened::NotForUs => {
+                scan.unreadable.push(name);
+                continue;
+            }
+            seal::Opened::Damaged(m) => {
+                scan.problems.push(Problem::file(file, format!("damaged: {m}")));
+                continue;
+            }
+        };
+        match parse_head(&plain, &name) {
+            Ok(head) => scan.heads.push(HeadFile { name, head }),
+            Err(m) => scan.problems.push(Problem::file(file, m)),
+        }
+    }
+    Ok(scan)
+}
+
+fn parse_head(plain: &[u8], name: &str) -> Result<Head, String> {
+    let signed: SignedHead = cbor::from_slice(plain).map_err(|m| format!("not a head: {m}"))?;
+    if signed.format != HEAD_FORMAT {
+        return Err(format!("not a head (format '{}')", signed.format));
+    }
+    let head: Head = cbor::from_slice(&signed.head).map_err(|m| format!("not a head: {m}"))?;
+    if head.v != HEAD_VERSION {
+        return Err(format!("head version {} is not supported by this dossier", head.v));
+    }
+    if !sign::verify(&head.author, HEAD_SIGNATURE_LABEL, &signed.head, &signed.sig) {
+        return Err("the head's signature does not verify: altered or forged".into());
+    }
+    if head_name(&head.log, &head.device) != name {
+        return Err("this head is stored under another head's name: files were moved or swapped".into());
+    }
+    Ok(head)
+}
+
+/// An entry of a log that passed its own checks (body hash, signature).
+pub struct Entry {
+    pub id: EntryId,
+    pub header: Header,
+    pub header_bytes: Vec<u8>,
+    pub sig: [u8; 64],
+    pub body: Zeroizing<Vec<u8>>,
+    pub segment: String,
+}
+
+impl Entry {
+    /// The entry as stored in a segment, byte for byte.
+    pub fn stored(&self) -> StoredEntry {
+        StoredEntry {
+            header: serde_bytes::ByteBuf::from(self.header_bytes.clone()),
+            sig: serde_bytes::ByteArray::new(self.sig),
+            body: serde_bytes::ByteBuf::from(self.body.to_vec()),
+        }
+    }
+}
+
+/// One log, as far as it could be read, and what was wrong with it.
+pub struct Log {
+    pub id: LogId,
+    pub kind: LogKind,
+    pub name: String,
+    pub heads: Vec<HeadFile>,
+    /// Entries ordered parents first (by `seq`, then time, then id).
+    pub entries: Vec<Entry>,
+    pub index: HashMap<EntryId, usize>,
+    /// Segment names, in the order heads list them.
+    pub segments: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl Log {
+    /// Entries that no other entry names as a parent.
+    pub fn tips(&self) -> Vec<EntryId> {
+        let mut parents = HashSet::new();
+        for e in &self.entries {
+            parents.extend(e.header.parents.iter().map(|p| p.into_array()));
+        }
+        let mut tips: Vec<EntryId> = self
+            .entries
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| !parents.contains(id))
+            .collect();
+        tips.sort();
+        tips
+    }
+
+    pub fn entry(&self, id: &EntryId) -> Option<&Entry> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+}
+
+/// Loads the log whose heads are given (all heads of one log id).
+pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::Result<Log> {
+    let first = &heads[0].head;
+    let mut log = Log {
+        id: first.log.into_array(),
+        kind: first.kind,
+        name: first.name.clone(),
+        heads: Vec::new(),
+        entries: Vec::new(),
+        index: HashMap::new(),
+        segments: Vec::new(),
+        problems: Vec::new(),
+    };
+    for h in &heads {
+        if h.head.kind != log.kind || h.head.name != log.name {
+            log.problems.push(Problem::file(
+                format!("heads/{}", h.name),
+                format!(
+                    "disagrees with the log's other heads on its kind or name ('{}')",
+                    h.head.name
+                ),
+            ));
+        }
+        for s in &h.head.segments {
+            if !log.segments.contains(s) {
+                log.segments.push(s.clone());
+            }
+        }
+    }
+    log.heads = heads;
+
+    let mut entries: HashMap<EntryId, Entry> = HashMap::new();
+    for name in log.segments.clone() {
+        let file = format!("objects/{name}");
+        if !crate::store::is_object_name(&name) {
+            log.problems
+                .push(Problem::file(file, "a head lists a name dossier never writes"));
+            continue;
+        }
+        let Some(bytes) = store.read(Area::Objects, &name)? else {
+            log.problems.push(Problem::file(
+                file,
+                "missing: a head lists it but it is not in the vault",
+            ));
+            continue;
+        };
+        let plain = match seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+            seal::Opened::Plain(p) => p,
+            seal::Opened::NotForUs => {
+                log.problems.push(Problem::file(
+                    file,
+                    "cannot be opened with this identity: damaged or replaced",
+                ));
+                continue;
+            }
+            seal::Opened::Damaged(m) => {
+                log.problems.push(Problem::file(file, format!("damaged: {m}")));
+                continue;
+            }
+        };
+        let segment: Segment = match cbor::from_slice(&plain) {
+            Ok(s) => s,
+            Err(m) => {
+                log.problems.push(Problem::file(file, format!("not a segment: {m}")));
+                continue;
+            }
+        };
+        if segment.format != SEGMENT_FORMAT || segment.v != SEGMENT_VERSION {
+            log.problems
+                .push(Problem::file(file, "not a segment of a version this dossier reads"));
+            continue;
+        }
+        if segment.log.into_array() != log.id {
+            log.problems.push(Problem::file(
+                file,
+                "belongs to another case or vault: objects were swapped",
+            ));
+            continue;
+        }
+        for stored in segment.entries {
+            match check_entry(stored, &log.id, &name) {
+                Ok(e) => {
+                    entries.entry(e.id).or_insert(e);
+                }
+                Err(p) => log.problems.push(p),
+            }
+        }
+    }
+
+    let mut list: Vec<Entry> = entries.into_values().collect();
+    list.sort_by(|a, b| (a.header.seq, &a.header.time, a.id).cmp(&(b.header.seq, &b.header.time, b.id)));
+    let seqs: HashMap<EntryId, u64> = list.iter().map(|e| (e.id, e.header.seq)).collect();
+    for e in &list {
+        let file = Some(format!("objects/{}", e.segment));
+        let parents: Vec<EntryId> = e.header.parents.iter().map(|p| p.into_array()).collect();
+        let mut max = None::<u64>;
+        for p in &parents {
+            match seqs.get(p) {
+                Some(&s) => max = Some(max.map_or(s, |m: u64| m.max(s))),
+                None => log.problems.push(Problem {
+                    file: file.clone(),
+                    entry: Some(e.id),
+                    message: format!("its parent {} is missing: the log was truncated or cut", &hex(p)[..16]),
+                }),
+            }
+        }
+        let expected = if parents.is_empty() {
+            Some(0)
+        } else {
+            max.map(|m| m + 1)
+        };
+        if let Some(x) = expected {
+            if x != e.header.seq {
+                log.problems.push(Problem {
+                    file: file.clone(),
+                    entry: Some(e.id),
+                    message: format!("sequence number {} where {x} was expected", e.header.seq),
+                });
+            }
+        }
+    }
+    let genesis: Vec<&Entry> = list.iter().filter(|e| e.header.parents.is_empty()).collect();
+    let want = match log.kind {
+        LogKind::Roster => Kind::Vault,
+        LogKind::Case => Kind::Case,
+    };
+    if genesis.len() != 1 || genesis[0].header.kind != want {
+        log.problems.push(Problem {
+            file: None,
+            entry: None,
+            message: format!(
+                "{} has {} first entries where exactly one '{:?}' entry is expected",
+                describe(&log),
+                genesis.len(),
+                want
+            ),
+        });
+    }
+
+    // Every entry must be reachable from a tip some signed head names.
+    let by_id: HashMap<EntryId, &Entry> = list.iter().map(|e| (e.id, e)).collect();
+    let mut reachable = HashSet::new();
+    let mut stack: Vec<EntryId> = Vec::new();
+    for h in &log.heads {
+        for t in &h.head.tips {
+            let t = t.into_array();
+            if by_id.contains_key(&t) {
+                stack.push(t);
+            } else {
+                log.problems.push(Problem {
+                    file: Some(format!("heads/{}", h.name)),
+                    entry: Some(t),
+                    message: "the head names an entry that is missing: records were removed".into(),
+                });
+            }
+        }
+    }
+    while let Some(id) = stack.pop() {
+        if reachable.insert(id) {
+            if let Some(e) = by_id.get(&id) {
+                stack.extend(e.header.parents.iter().map(|p| p.into_array()));
+            }
+        }
+    }
+    for e in &list {
+        if !reachable.contains(&e.id) {
+            log.problems.push(Problem {
+                file: Some(format!("objects/{}", e.segment)),
+                entry: Some(e.id),
+                message: "not reachable from any signed head: spliced in from elsewhere".into(),
+            });
+        }
+    }
+
+    log.index = list.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    log.entries = list;
+    Ok(log)
+}
+
+fn check_entry(stored: StoredEntry, log: &LogId, segment: &str) -> Result<Entry, Problem> {
+    let id = entry::entry_id(&stored.header);
+    let problem = |m: String| Problem {
+        file: Some(format!("objects/{segment}")),
+        entry: Some(id),
+        message: m,
+    };
+    let header: Header = cbor::from_slice(&stored.header).map_err(|m| problem(format!("bad header: {m}")))?;
+    if header.v != HEADER_VERSION {
+        return Err(problem(format!(
+            "header version {} is not supported by this dossier",
+            header.v
+        )));
+    }
+    if &header.log_id() != log {
+        return Err(problem("entry belongs to another case or vault".into()));
+    }
+    if entry::body_hash(&stored.body) != header.body.into_array() {
+        return Err(problem("body does not match its hash: altered".into()));
+    }
+    if !sign::verify(
+        &header.author,
+        entry::ENTRY_SIGNATURE_LABEL,
+        &stored.header,
+        &stored.sig,
+    ) {
+        return Err(problem("signature does not verify: altered or forged".into()));
+    }
+    Ok(Entry {
+        id,
+        header,
+        header_bytes: stored.header.into_vec(),
+        sig: stored.sig.into_array(),
+        body: Zeroizing::new(stored.body.into_vec()),
+        segment: segment.to_string(),
+    })
+}
+
+/// How a log is named in messages.
+pub fn describe(log: &Log) -> String {
+    match log.kind {
+        LogKind::Roster => "the roster".to_string(),
+        LogKind::Case => format!("case '{}'", log.name),
+    }
+}

@@ -1,0 +1,539 @@
+//! The vault: identities, logs, cases and records tied together.
+//!
+//! A vault is a [`Store`] (files, lock, journal) read with one [`Identity`].
+//! Opening it scans the heads this identity can decrypt, loads and checks the
+//! roster, and finds the member the identity belongs to. Every command then
+//! reads or appends to one log at a time through this type; nothing here
+//! parses arguments or prints.
+
+pub mod log;
+pub mod state;
+pub mod verify;
+mod write;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use serde_bytes::ByteArray;
+
+use crate::crypto::identity::Identity;
+use crate::domain::input::Parsed;
+use crate::domain::record::{check_handle, Record};
+use crate::error::{Error, Result};
+use crate::format::entry::{AmendBody, CaseBody, Kind, Member, RetractBody, VaultBody};
+use crate::format::head::LogKind;
+use crate::format::{cbor, hex, EntryId, LogId};
+use crate::store::{Mode, Store};
+
+use self::log::{HeadFile, HeadScan, Log, Problem};
+use self::state::{Case, Roster};
+
+/// An open vault.
+pub struct Vault {
+    store: Store,
+    identity: Identity,
+    device: [u8; 16],
+    scan: HeadScan,
+    roster_log: Log,
+    roster: Roster,
+    roster_problems: Vec<Problem>,
+    me: Member,
+}
+
+/// A case as `case list` shows it.
+pub struct CaseSummary {
+    pub name: String,
+    pub title: Option<String>,
+    pub created: String,
+    pub records: usize,
+    pub members: Vec<String>,
+}
+
+/// A search hit.
+pub struct Hit {
+    pub case: String,
+    pub id: EntryId,
+    pub type_name: &'static str,
+    pub status: &'static str,
+    pub snippet: String,
+}
+
+/// The current time, as stored in entries: RFC 3339, UTC, whole seconds.
+pub fn now() -> String {
+    if cfg!(debug_assertions) {
+        if let Ok(t) = std::env::var("DOSSIER_TEST_NOW") {
+            return t;
+        }
+    }
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+impl Vault {
+    /// Creates a vault at `root` owned by `identity`, whose member name is `owner`.
+    pub fn init(root: &Path, identity: Identity, owner: &str) -> Result<Vault> {
+        check_member_name(owner)?;
+        let store = Store::create(root)?;
+        drop(store);
+        let store = Store::open(root, Mode::Exclusive)?;
+        let me = Member {
+            name: owner.to_string(),
+            recipient: identity.recipient(),
+            signing_key: ByteArray::new(identity.signing_public()),
+        };
+        let vault_id: [u8; 16] = crate::store::random();
+        let body = cbor::to_vec(&VaultBody {
+            vault: ByteArray::new(vault_id),
+            owner: me.clone(),
+        });
+        let log_id: LogId = crate::store::random();
+        let device = store.device()?;
+        write::append(
+            &store,
+            &identity,
+            &device,
+            write::Target {
+                id: log_id,
+                kind: LogKind::Roster,
+                name: "",
+                existing: None,
+            },
+            std::slice::from_ref(&me.recipient),
+            vec![(Kind::Vault, body)],
+        )?;
+        drop(store);
+        Vault::open(root, identity, true)
+    }
+
+    /// Opens the vault at `root`; `write` takes the lock for writing.
+    pub fn open(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
+        let store = Store::open(root, if write { Mode::Exclusive } else { Mode::Shared })?;
+        let device = store.device()?;
+        let scan = log::scan_heads(&store, &identity)?;
+        let mut rosters: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
+        for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {
+            rosters.entry(h.head.log.into_array()).or_default().push(h.clone());
+        }
+        if rosters.is_empty() {
+            return Err(Error::Vault(format!(
+                "this identity is not a member of the vault at {} (or its roster is damaged; `dossier verify` tells which)",
+                root.display()
+            )));
+        }
+        if rosters.len() > 1 {
+            return Err(Error::integrity(
+                root.display().to_string(),
+                "holds more than one roster: another vault's files were mixed in",
+            ));
+        }
+        let heads = rosters.into_values().next().expect("one roster");
+        let roster_log = log::load(&store, &identity, heads)?;
+        let mut roster_problems = roster_log.problems.clone();
+        let roster = state::roster(&roster_log, &mut roster_problems)
+            .ok_or_else(|| Error::integrity("the roster", "has no valid first entry; run `dossier verify`"))?;
+        let key = identity.signing_public();
+        let me = roster
+            .members
+            .iter()
+            .find(|m| m.signing_key.as_ref() == &key)
+            .cloned()
+            .ok_or_else(|| Error::Vault("this identity can read the roster but is not on it".into()))?;
+        Ok(Vault {
+            store,
+            identity,
+            device,
+            scan,
+            roster_log,
+            roster,
+            roster_problems,
+            me,
+        })
+    }
+
+    pub fn me(&self) -> &Member {
+        &self.me
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    pub fn root(&self) -> &Path {
+        self.store.root()
+    }
+
+    fn require_sound_roster(&self) -> Result<()> {
+        match self.roster_problems.first() {
+            None => Ok(()),
+            Some(p) => Err(Error::integrity("the roster", p.to_string())),
+        }
+    }
+
+    /// The name of the member with this signing key, or the key itself.
+    pub fn author_name(&self, key: &[u8; 32]) -> String {
+        self.roster
+            .members
+            .iter()
+            .find(|m| m.signing_key.as_ref() == key)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| crate::crypto::keys::signing_key_to_string(key))
+    }
+
+    /// Heads of the case logs this identity can read, by log id.
+    fn case_heads(&self) -> BTreeMap<LogId, Vec<HeadFile>> {
+        let mut out: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
+        for h in self.scan.heads.iter().filter(|h| h.head.kind == LogKind::Case) {
+            out.entry(h.head.log.into_array()).or_default().push(h.clone());
+        }
+        out
+    }
+
+    /// Names of the cases this identity can read, sorted.
+    pub fn case_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.case_heads().values().map(|h| h[0].head.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Loads a case by name; fails if anything about it does not check out.
+    pub fn case(&self, name: &str) -> Result<(Log, Case)> {
+        self.require_sound_roster()?;
+        let mut found: Vec<Vec<HeadFile>> = self
+            .case_heads()
+            .into_values()
+            .filter(|h| h[0].head.name == name)
+            .collect();
+        match found.len() {
+            0 => Err(Error::CaseNotFound(name.to_string())),
+            1 => {
+                let log = log::load(&self.store, &self.identity, found.remove(0))?;
+                let mut problems = log.problems.clone();
+                let case = state::case(&log, &self.roster, &mut problems);
+                match (case, problems.first()) {
+                    (Some(c), None) => Ok((log, c)),
+                    (_, Some(p)) => Err(Error::integrity(format!("case '{name}'"), p.to_string())),
+                    (None, None) => Err(Error::integrity(format!("case '{name}'"), "no first entry")),
+                }
+            }
+            _ => Err(Error::Invalid(format!(
+                "two cases are named '{name}'; this vault's copies were mixed"
+            ))),
+        }
+    }
+
+    /// Summaries of every case this identity can read.
+    pub fn cases(&self) -> Result<Vec<CaseSummary>> {
+        let mut out = Vec::new();
+        for name in self.case_names() {
+            let (_, c) = self.case(&name)?;
+            out.push(CaseSummary {
+                records: c.records.iter().filter(|r| r.retraction.is_none()).count(),
+                members: c.members.iter().map(|m| m.name.clone()).collect(),
+                name: c.name,
+                title: c.title,
+                created: c.created,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Creates a case readable by this identity's member.
+    pub fn new_case(&mut self, name: &str, title: Option<&str>) -> Result<EntryId> {
+        self.require_sound_roster()?;
+        check_handle(name).map_err(|m| Error::Invalid(format!("case id {}", m.trim_start_matches('\''))))?;
+        if self.case_names().iter().any(|n| n == name) {
+            return Err(Error::Invalid(format!("a case named '{name}' already exists")));
+        }
+        if let Some(t) = title {
+            if t.trim().is_empty() {
+                return Err(Error::Invalid("the title is empty".into()));
+            }
+        }
+        let body = CaseBody {
+            name: name.to_string(),
+            title: title.map(str::to_string),
+            members: vec![self.me.clone()],
+        };
+        let ids = write::append(
+            &self.store,
+            &self.identity,
+            &self.device,
+            write::Target {
+                id: crate::store::random(),
+                kind: LogKind::Case,
+                name,
+                existing: None,
+            },
+            std::slice::from_ref(&self.me.recipient),
+            vec![(Kind::Case, cbor::to_vec(&body))],
+        )?;
+        self.refresh()?;
+        Ok(ids[0])
+    }
+
+    /// Appends records to a case, all or nothing.
+    pub fn add(&mut self, case_name: &str, records: &[Parsed], origin: &str) -> Result<Vec<EntryId>> {
+        let (log, case) = self.case(case_name)?;
+        check_references(&case, records, origin, None)?;
+        let bodies = records
+            .iter()
+            .map(|p| (Kind::Record, cbor::to_vec(&p.record)))
+            .collect();
+        self.append_to_case(&log, &case, bodies)
+    }
+
+    /// Records a new version of a record.
+    pub fn amend(&mut self, prefix: &str, parsed: &Parsed, origin: &str) -> Result<EntryId> {
+        let (log, case, i) = self.find_record(prefix)?;
+        let target = &case.records[i];
+        let short = &hex(&target.id)[..16];
+        if target.retraction.is_some() {
+            return Err(Error::Invalid(format!(
+                "record {short} was retracted; it cannot be amended"
+            )));
+        }
+        let old = &target.latest().record;
+        if old.type_name() != parsed.record.type_name() {
+            return Err(Error::BadRecord {
+                location: origin.to_string(),
+                message: format!("record {short} is a {}; an amendment must be one too", old.type_name()),
+            });
+        }
+        check_references(&case, std::slice::from_ref(parsed), origin, Some(i))?;
+        let body = AmendBody {
+            target: ByteArray::new(target.id),
+            record: parsed.record.clone(),
+        };
+        let ids = self.append_to_case(&log, &case, vec![(Kind::Amend, cbor::to_vec(&body))])?;
+        Ok(ids[0])
+    }
+
+    /// Withdraws a record.
+    pub fn retract(&mut self, prefix: &str, reason: &str) -> Result<EntryId> {
+        if reason.trim().is_empty() {
+            return Err(Error::Invalid("give a reason with --reason".into()));
+        }
+        let (log, case, i) = self.find_record(prefix)?;
+        let target = &case.records[i];
+        if target.retraction.is_some() {
+            return Err(Error::Invalid(format!(
+                "record {} is already retracted",
+                &hex(&target.id)[..16]
+            )));
+        }
+        let body = RetractBody {
+            target: ByteArray::new(target.id),
+            reason: reason.to_string(),
+        };
+        let ids = self.append_to_case(&log, &case, vec![(Kind::Retract, cbor::to_vec(&body))])?;
+        Ok(ids[0])
+    }
+
+    fn append_to_case(&mut self, log: &Log, case: &Case, bodies: Vec<(Kind, Vec<u8>)>) -> Result<Vec<EntryId>> {
+        let ids = write::append(
+            &self.store,
+            &self.identity,
+            &self.device,
+            write::Target {
+                id: log.id,
+                kind: LogKind::Case,
+                name: &case.name,
+                existing: Some(log),
+            },
+            &case.recipients(),
+            bodies,
+        )?;
+        self.refresh()?;
+        Ok(ids)
+    }
+
+    /// Reads the heads again after a write.
+    fn refresh(&mut self) -> Result<()> {
+        self.scan = log::scan_heads(&self.store, &self.identity)?;
+        Ok(())
+    }
+
+    /// Finds the record whose id (of any of its versions) starts with `prefix`,
+    /// in any case this identity can read.
+    pub fn find_record(&self, prefix: &str) -> Result<(Log, Case, usize)> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if p.len() < 8 || !p.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::RecordNotFound(format!(
+                "'{prefix}' is not a record id: give at least 8 of its hex digits"
+            )));
+        }
+        let mut hits = Vec::new();
+        for name in self.case_names() {
+            let (log, case) = self.case(&name)?;
+            let mut found: HashSet<usize> = HashSet::new();
+            for (id, &i) in &case.by_entry {
+                if hex(id).starts_with(&p) {
+                    found.insert(i);
+                }
+            }
+            if found.len() > 1 {
+                return Err(Error::RecordNotFound(format!(
+                    "'{prefix}' matches several records; give more digits"
+                )));
+            }
+            if let Some(i) = found.into_iter().next() {
+                hits.push((log, case, i));
+            }
+        }
+        match hits.len() {
+            0 => Err(Error::RecordNotFound(format!(
+                "no record {prefix} in any case this identity can read"
+            ))),
+            1 => Ok(hits.remove(0)),
+            _ => Err(Error::RecordNotFound(format!(
+                "'{prefix}' matches records in several cases; give more digits"
+            ))),
+        }
+    }
+
+    /// Records whose text contains `needle`, ignoring letter case.
+    pub fn search(&self, needle: &str, only: Option<&str>) -> Result<Vec<Hit>> {
+        let want = needle.to_lowercase();
+        if want.trim().is_empty() {
+            return Err(Error::Invalid("give some text to search for".into()));
+        }
+        let names = match only {
+            Some(c) => vec![c.to_string()],
+            None => self.case_names(),
+        };
+        let mut hits = Vec::new();
+        for name in names {
+            let (_, case) = self.case(&name)?;
+            for r in &case.records {
+                let rec = &r.latest().record;
+                if let Some(s) = rec.strings().into_iter().find(|s| s.to_lowercase().contains(&want)) {
+                    hits.push(Hit {
+                        case: case.name.clone(),
+                        id: r.id,
+                        type_name: rec.type_name(),
+                        status: r.status(),
+                        snippet: snippet(s, &want),
+                    });
+                }
+            }
+        }
+        Ok(hits)
+    }
+}
+
+fn check_member_name(name: &str) -> Result<()> {
+    check_handle(name).map_err(|m| Error::Invalid(format!("member name {}", m.trim_start_matches('\''))))
+}
+
+/// Refs: defined once per case, and every person a record names is defined.
+fn check_references(case: &Case, batch: &[Parsed], origin: &str, replacing: Option<usize>) -> Result<()> {
+    let mut handles: HashMap<String, &'static str> = case.handles();
+    if let Some(i) = replacing {
+        if let Some(h) = case.records[i].latest().record.handle() {
+            handles.remove(h);
+        }
+    }
+    let location = |p: &Parsed| format!("{origin}, line {}", p.line);
+    for p in batch {
+        if let Some(h) = p.record.handle() {
+            if handles.insert(h.to_string(), p.record.type_name()).is_some() {
+                return Err(Error::BadRecord {
+                    location: location(p),
+                    message: format!("ref '{h}' is already used in case '{}'", case.name),
+                });
+            }
+        }
+    }
+    for p in batch {
+        for (field, r) in p.record.person_refs() {
+            match handles.get(r) {
+                Some(&"person") => {}
+                Some(other) => {
+                    return Err(Error::BadRecord {
+                        location: location(p),
+                        message: format!("{field}: '{r}' is a {other}, not a person"),
+                    })
+                }
+                None => {
+                    return Err(Error::BadRecord {
+                        location: location(p),
+                        message: format!(
+                            "{field}: no person with ref '{r}' in case '{}'; add the person first",
+                            case.name
+                        ),
+                    })
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn snippet(s: &str, needle: &str) -> String {
+    let lower = s.to_lowercase();
+    let chars: Vec<char> = s.chars().collect();
+    // Find the match position in characters (lower-casing can change byte lengths).
+    let at = lower.find(needle).map(|b| lower[..b].chars().count()).unwrap_or(0);
+    let start = at.saturating_sub(30);
+    let end = (at + needle.chars().count() + 30).min(chars.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(chars[start..end].iter().map(|&c| if c == '\n' { ' ' } else { c }));
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// A record as `log` and `show` present it.
+pub fn record_json(r: &state::RecordState, author: String) -> serde_json::Value {
+    let latest = r.latest();
+    let mut v = serde_json::to_value(&latest.record).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut v {
+        map.insert("id".into(), hex(&r.id).into());
+        map.insert("time".into(), latest.time.clone().into());
+        map.insert("author".into(), author.into());
+        map.insert("status".into(), r.status().into());
+        if r.versions.len() > 1 {
+            map.insert("version".into(), hex(&latest.entry).into());
+        }
+        if let Some(x) = &r.retraction {
+            map.insert("retracted_reason".into(), x.reason.clone().into());
+        }
+    }
+    v
+}
+
+impl Vault {
+    /// The records of a case, as JSON objects with id, type, time, author and status.
+    pub fn log_json(&self, case: &Case) -> Vec<serde_json::Value> {
+        case.records
+            .iter()
+            .map(|r| record_json(r, self.author_name(&r.latest().author)))
+            .collect()
+    }
+
+    /// Parses a record that is to replace another (for amend).
+    pub fn parse_one(records: Vec<Parsed>, origin: &str) -> Result<Parsed> {
+        let mut records = records;
+        if records.len() != 1 {
+            return Err(Error::BadRecord {
+                location: origin.to_string(),
+                message: format!("an amendment is one record; found {}", records.len()),
+            });
+        }
+        Ok(records.remove(0))
+    }
+
+    /// All records of the roster, for `member list`.
+    pub fn members(&self) -> &[Member] {
+        &self.roster.members
+    }
+
+    /// A record's type (for messages).
+    pub fn type_of(record: &Record) -> &'static str {
+        record.type_name()
+    }
+}
