@@ -113,10 +113,19 @@ impl Vault {
         for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {
             rosters.entry(h.head.log.into_array()).or_default().push(h.clone());
         }
+        if rosters.is_empty() && !scan.problems.is_empty() {
+            return Err(Error::integrity(
+                root.display().to_string(),
+                format!("no roster readable with this identity; {}", scan.problems[0]),
+            ));
+        }
         if rosters.is_empty() {
+            let names: Vec<String> = scan.unreadable.iter().take(3).map(|n| format!("heads/{n}")).collect();
+            let more = if scan.unreadable.len() > 3 { ", ..." } else { "" };
             return Err(Error::Vault(format!(
-                "this identity is not a member of the vault at {} (or its roster is damaged; `dossier verify` tells which)",
-                root.display()
+                "this identity is not a member of the vault at {}, or its roster is damaged (cannot open {}{more})",
+                root.display(),
+                names.join(", ")
             )));
         }
         if rosters.len() > 1 {
@@ -128,8 +137,10 @@ impl Vault {
         let heads = rosters.into_values().next().expect("one roster");
         let roster_log = log::load(&store, &identity, heads)?;
         let mut roster_problems = roster_log.problems.clone();
-        let roster = state::roster(&roster_log, &mut roster_problems)
-            .ok_or_else(|| Error::integrity("the roster", "has no valid first entry; run `dossier verify`"))?;
+        let roster = state::roster(&roster_log, &mut roster_problems).ok_or_else(|| {
+            let why = roster_problems.first().map_or_else(|| "has no valid first entry".to_string(), |p| p.to_string());
+            Error::integrity("the roster cannot be read", why)
+        })?;
         let key = identity.signing_public();
         let me = roster
             .members
@@ -406,7 +417,10 @@ impl Vault {
             let (_, case) = self.case(&name)?;
             for r in &case.records {
                 let rec = &r.latest().record;
-                if let Some(s) = rec.strings().into_iter().find(|s| s.to_lowercase().contains(&want)) {
+                let words = rec.vocabulary();
+                let mut fields: Vec<&str> = rec.strings();
+                fields.extend(words.iter().map(String::as_str));
+                if let Some(s) = fields.into_iter().find(|s| s.to_lowercase().contains(&want)) {
                     hits.push(Hit {
                         case: case.name.clone(),
                         id: r.id,
