@@ -303,11 +303,16 @@ impl Record {
     /// spelled for people: `stress positions`, not `stress-positions`.
     pub fn vocabulary(&self) -> Vec<String> {
         fn word<T: Serialize>(v: &T) -> String {
-            serde_json::to_value(v).ok().and_then(|v| v.as_str().map(|s| s.replace('-', " "))).unwrap_or_default()
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('-', " ")))
+                .unwrap_or_default()
         }
         match self {
             Record::Person(p) => p.role.iter().map(word).collect(),
-            Record::Testimony(t) => std::iter::once(word(&t.consent)).chain(t.acts.iter().map(word)).collect(),
+            Record::Testimony(t) => std::iter::once(word(&t.consent))
+                .chain(t.acts.iter().map(word))
+                .collect(),
             Record::Event(e) => vec![word(&e.kind)],
             _ => Vec::new(),
         }

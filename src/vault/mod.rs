@@ -138,7 +138,9 @@ impl Vault {
         let roster_log = log::load(&store, &identity, heads)?;
         let mut roster_problems = roster_log.problems.clone();
         let roster = state::roster(&roster_log, &mut roster_problems).ok_or_else(|| {
-            let why = roster_problems.first().map_or_else(|| "has no valid first entry".to_string(), |p| p.to_string());
+            let why = roster_problems
+                .first()
+                .map_or_else(|| "has no valid first entry".to_string(), |p| p.to_string());
             Error::integrity("the roster cannot be read", why)
         })?;
         let key = identity.signing_public();
