@@ -351,7 +351,14 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             }
         }
     }
-    for e in &list {
+    // Where a parent or a listed segment is missing, the walk from the tips stops
+    // early and everything older looks unreachable; that is a consequence, not a
+    // second finding, so it is not reported then.
+    let cut = log
+        .problems
+        .iter()
+        .any(|p| p.message.contains("missing") || p.message.contains("damaged"));
+    for e in list.iter().filter(|_| !cut) {
         if !reachable.contains(&e.id) {
             log.problems.push(Problem {
                 file: Some(format!("objects/{}", e.segment)),
