@@ -600,3 +600,44 @@ fn demo_runs() {
     let s = text(&out.stdout);
     assert!(s.contains("FAILED, as it should") && s.contains(": no\n"), "{s}");
 }
+
+#[test]
+fn head_size_does_not_count_writes() {
+    struct NoPass;
+    impl dossier::crypto::identity::PassphraseSource for NoPass {
+        fn passphrase(&mut self, _: &str, _: bool) -> dossier::Result<secrecy::SecretString> {
+            unreachable!("the test identity has no passphrase")
+        }
+    }
+    let env = Env::new();
+    env.ok(&["case", "new", "c"], None);
+    let id = dossier::crypto::identity::Identity::load(&env.key, &mut NoPass).unwrap();
+    // Plaintext sizes of the heads (age's own random grease stanza varies the
+    // ciphertext by a few dozen bytes whatever we do; the plaintext must not vary).
+    let sizes = || -> Vec<usize> {
+        let mut v: Vec<usize> = std::fs::read_dir(env.vault.join("heads"))
+            .unwrap()
+            .map(|e| {
+                let bytes = std::fs::read(e.unwrap().path()).unwrap();
+                match dossier::crypto::seal::open(id.age_identity(), &bytes, 1 << 20) {
+                    dossier::crypto::seal::Opened::Plain(p) => p.len(),
+                    _ => panic!("head does not open"),
+                }
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = sizes();
+    for i in 0..12 {
+        env.ok(
+            &["add", "c", "--from", "-"],
+            Some(&format!("{{\"type\":\"note\",\"text\":\"n{i}\"}}")),
+        );
+    }
+    assert_eq!(sizes(), before, "a head's size grew with the number of writes");
+    assert!(
+        before.iter().all(|&n| n == 1024 || n == 1023),
+        "{before:?} not at a bucket"
+    );
+}

@@ -50,4 +50,14 @@ pub struct SignedHead {
     pub format: String,
     pub head: ByteBuf,
     pub sig: ByteArray<64>,
+    /// Zero bytes that bring the encoding to a bucket size, so a head's size
+    /// does not tell how many times its case was written to.
+    pub pad: ByteBuf,
+}
+
+impl SignedHead {
+    /// Encodes the signed head, padded to a bucket size.
+    pub fn encode_padded(mut self) -> Vec<u8> {
+        super::segment::encode_padded(&mut self, |h, n| h.pad = ByteBuf::from(vec![0u8; n]))
+    }
 }

@@ -40,26 +40,33 @@ pub fn padded_len(len: usize) -> usize {
 }
 
 impl Segment {
-    /// Encodes the segment, choosing `pad` so the encoding is a bucket size
-    /// (or one byte short of it, where CBOR's length prefix makes it unreachable).
+    /// Encodes the segment with `pad` chosen so the encoding is a bucket size.
     pub fn encode_padded(mut self) -> Vec<u8> {
-        self.pad = ByteBuf::new();
-        let bare = super::cbor::to_vec(&self).len();
-        let extra = padded_len(bare) - bare;
-        // An empty byte string is one byte; one of length L is L plus its prefix.
-        let prefix = |l: usize| match l {
-            0..=23 => 1,
-            24..=0xff => 2,
-            0x100..=0xffff => 3,
-            _ => 5,
-        };
-        let mut fill = extra;
-        while fill > 0 && prefix(fill) + fill - 1 > extra {
-            fill -= 1;
-        }
-        self.pad = ByteBuf::from(vec![0u8; fill]);
-        super::cbor::to_vec(&self)
+        encode_padded(&mut self, |s, n| s.pad = ByteBuf::from(vec![0u8; n]))
     }
+}
+
+/// Encodes `value`, first setting its padding (through `set_pad`) so the
+/// encoding is a bucket size of [`padded_len`], or one byte short of it where
+/// CBOR's length prefix makes the exact size unreachable. The padding field
+/// must be a byte string that is empty when `set_pad` has not been called.
+pub fn encode_padded<T: Serialize>(value: &mut T, set_pad: impl Fn(&mut T, usize)) -> Vec<u8> {
+    set_pad(value, 0);
+    let bare = super::cbor::to_vec(value).len();
+    let extra = padded_len(bare) - bare;
+    // An empty byte string is one byte; one of length L is L plus its prefix.
+    let prefix = |l: usize| match l {
+        0..=23 => 1,
+        24..=0xff => 2,
+        0x100..=0xffff => 3,
+        _ => 5,
+    };
+    let mut fill = extra;
+    while fill > 0 && prefix(fill) + fill - 1 > extra {
+        fill -= 1;
+    }
+    set_pad(value, fill);
+    super::cbor::to_vec(value)
 }
 
 #[cfg(test)]

@@ -270,6 +270,12 @@ impl Store {
         };
         let journal: Journal = cbor::from_slice(&bytes)
             .map_err(|m| Error::integrity(path.display().to_string(), format!("unreadable journal: {m}")))?;
+        if journal.format != JOURNAL_FORMAT || journal.v != 1 {
+            return Err(Error::integrity(
+                path.display().to_string(),
+                "not a journal this dossier writes",
+            ));
+        }
         if !is_object_name(&journal.head) || !journal.objects.iter().all(|o| is_object_name(o)) {
             return Err(Error::integrity(
                 path.display().to_string(),

@@ -113,11 +113,15 @@ pub fn append(
     };
     let head_bytes = cbor::to_vec(&head);
     let head_sig = sign::sign(identity.signing_key(), HEAD_SIGNATURE_LABEL, &head_bytes);
-    let signed = Zeroizing::new(cbor::to_vec(&SignedHead {
-        format: HEAD_FORMAT.into(),
-        head: ByteBuf::from(head_bytes),
-        sig: ByteArray::new(head_sig),
-    }));
+    let signed = Zeroizing::new(
+        SignedHead {
+            format: HEAD_FORMAT.into(),
+            head: ByteBuf::from(head_bytes),
+            sig: ByteArray::new(head_sig),
+            pad: ByteBuf::new(),
+        }
+        .encode_padded(),
+    );
     let sealed_head = seal::seal(recipients, &signed).map_err(Error::Invalid)?;
 
     store.begin(&name, std::slice::from_ref(&segment_name))?;
