@@ -27,11 +27,6 @@ pub fn parse_signing_key(s: &str) -> Result<[u8; 32], String> {
     Ok(key)
 }
 
-/// Checks that a string is an age recipient dossier can encrypt to.
-pub fn check_recipient(s: &str) -> Result<(), String> {
-    super::seal::parse_recipient(s).map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 //! are shuffled, so a file does not tell how many people can read it or which
 //! stanza is whose.
 
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::str::FromStr;
 
 use age::Recipient;
@@ -106,20 +106,6 @@ pub fn open(identity: &dyn age::Identity, ciphertext: &[u8], limit: u64) -> Open
         Ok(_) if plain.len() as u64 > limit => Opened::Damaged(format!("larger than {limit} bytes")),
         Ok(_) => Opened::Plain(plain),
         Err(e) => Opened::Damaged(format!("age payload fails authentication ({e})")),
-    }
-}
-
-/// Opens an age file as a stream (for documents of any size).
-pub fn open_stream<R: Read>(
-    identity: &dyn age::Identity,
-    input: R,
-) -> io::Result<Option<age::stream::StreamReader<R>>> {
-    let decryptor =
-        age::Decryptor::new(input).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    match decryptor.decrypt(std::iter::once(identity)) {
-        Ok(r) => Ok(Some(r)),
-        Err(age::DecryptError::NoMatchingKeys) => Ok(None),
-        Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
     }
 }
 

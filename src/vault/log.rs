@@ -140,17 +140,6 @@ pub struct Entry {
     pub segment: String,
 }
 
-impl Entry {
-    /// The entry as stored in a segment, byte for byte.
-    pub fn stored(&self) -> StoredEntry {
-        StoredEntry {
-            header: serde_bytes::ByteBuf::from(self.header_bytes.clone()),
-            sig: serde_bytes::ByteArray::new(self.sig),
-            body: serde_bytes::ByteBuf::from(self.body.to_vec()),
-        }
-    }
-}
-
 /// One log, as far as it could be read, and what was wrong with it.
 pub struct Log {
     pub id: LogId,

@@ -18,7 +18,7 @@ use serde_bytes::ByteArray;
 
 use crate::crypto::identity::Identity;
 use crate::domain::input::Parsed;
-use crate::domain::record::{check_handle, Record};
+use crate::domain::record::check_handle;
 use crate::error::{Error, Result};
 use crate::format::entry::{AmendBody, CaseBody, Kind, Member, RetractBody, VaultBody};
 use crate::format::head::LogKind;
@@ -541,15 +541,5 @@ impl Vault {
             });
         }
         Ok(records.remove(0))
-    }
-
-    /// All records of the roster, for `member list`.
-    pub fn members(&self) -> &[Member] {
-        &self.roster.members
-    }
-
-    /// A record's type (for messages).
-    pub fn type_of(record: &Record) -> &'static str {
-        record.type_name()
     }
 }
