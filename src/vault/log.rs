@@ -315,9 +315,14 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
         });
     }
 
-    // Every entry must be reachable from a tip some signed head names.
+    // Every entry must be reachable from a tip some signed head names. Where the
+    // walk meets an entry that is not there (a missing parent or tip), everything
+    // older looks unreachable; that is a consequence of the cut, already reported,
+    // not a second finding, so unreachable entries are reported only when the walk
+    // was whole.
     let by_id: HashMap<EntryId, &Entry> = list.iter().map(|e| (e.id, e)).collect();
     let mut reachable = HashSet::new();
+    let mut cut = false;
     let mut stack: Vec<EntryId> = Vec::new();
     for h in &log.heads {
         for t in &h.head.tips {
@@ -325,6 +330,7 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             if by_id.contains_key(&t) {
                 stack.push(t);
             } else {
+                cut = true;
                 log.problems.push(Problem {
                     file: Some(format!("heads/{}", h.name)),
                     entry: Some(t),
@@ -335,18 +341,12 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
     }
     while let Some(id) = stack.pop() {
         if reachable.insert(id) {
-            if let Some(e) = by_id.get(&id) {
-                stack.extend(e.header.parents.iter().map(|p| p.into_array()));
+            match by_id.get(&id) {
+                Some(e) => stack.extend(e.header.parents.iter().map(|p| p.into_array())),
+                None => cut = true,
             }
         }
     }
-    // Where a parent or a listed segment is missing, the walk from the tips stops
-    // early and everything older looks unreachable; that is a consequence, not a
-    // second finding, so it is not reported then.
-    let cut = log
-        .problems
-        .iter()
-        .any(|p| p.message.contains("missing") || p.message.contains("damaged"));
     for e in list.iter().filter(|_| !cut) {
         if !reachable.contains(&e.id) {
             log.problems.push(Problem {
