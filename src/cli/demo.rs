@@ -108,15 +108,7 @@ pub fn run(args: Args) -> Result<i32> {
     let vault = Vault::open(&dir, load()?, false)?;
     let (_, case) = vault.case("varonin-2021")?;
     for r in &case.records {
-        let rec = &r.latest().record;
-        line(&format!(
-            "{}  {:<10}  {:<9}  {:<9}  {}",
-            &hex(&r.id)[..16],
-            rec.date().unwrap_or("—"),
-            rec.type_name(),
-            r.status(),
-            super::output::clip(&super::log::summary(rec), 60)
-        ));
+        line(&super::log::row(r));
     }
 
     step("7. Search (`dossier search unheated`)");

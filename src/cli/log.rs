@@ -1,7 +1,8 @@
 //! `dossier log`: a case's records, as they stand now.
 
-use dossier::domain::record::Record;
+use dossier::domain::record::{vocab_name, Record};
 use dossier::format::hex;
+use dossier::vault::state::RecordState;
 use dossier::Result;
 
 use super::{output, Ctx};
@@ -32,20 +33,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         None => output::line(&case.name),
     }
     for r in &case.records {
-        let rec = &r.latest().record;
-        let mark = match r.status() {
-            "amended" => " (amended)",
-            "retracted" => " (RETRACTED)",
-            _ => "",
-        };
-        output::line(&format!(
-            "{}  {:<10}  {:<9}  {}{}",
-            &hex(&r.id)[..16],
-            rec.date().unwrap_or("—"),
-            rec.type_name(),
-            output::clip(&summary(rec), 70),
-            mark
-        ));
+        output::line(&row(r));
     }
     Ok(0)
 }
@@ -53,29 +41,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
 /// One line that says what a record is.
 pub fn summary(rec: &Record) -> String {
     let text = |t: &Option<String>| t.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
-    let kebab = |v: &dyn Vocab| v.name();
     match rec {
         Record::Person(p) => {
-            let role = p.role.map(|r| kebab(&r)).unwrap_or_else(|| "person".into());
+            let role = p.role.map_or_else(|| "person".into(), |r| vocab_name(&r));
             format!("{} ({role}{})", p.name, if p.public { ", public" } else { "" })
         }
-        Record::Testimony(t) => format!("witness {}, consent {}{}", t.witness, kebab(&t.consent), text(&t.text)),
-        Record::Event(e) => format!("{}{}", kebab(&e.kind), text(&e.text)),
+        Record::Testimony(t) => format!(
+            "witness {}, consent {}{}",
+            t.witness,
+            vocab_name(&t.consent),
+            text(&t.text)
+        ),
+        Record::Event(e) => format!("{}{}", vocab_name(&e.kind), text(&e.text)),
         Record::Note(n) => n.text.clone(),
         Record::Document(d) => format!("{} ({}, {} bytes)", d.name, d.media_type, d.size),
     }
 }
 
-/// The serialized name of a vocabulary value.
-trait Vocab {
-    fn name(&self) -> String;
-}
-
-impl<T: serde::Serialize> Vocab for T {
-    fn name(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    }
+/// A record's line in the timeline: short id, date, type, summary, status mark.
+pub fn row(r: &RecordState) -> String {
+    let rec = &r.latest().record;
+    let mark = match r.status() {
+        "amended" => " (amended)",
+        "retracted" => " (RETRACTED)",
+        _ => "",
+    };
+    format!(
+        "{}  {:<10}  {:<9}  {}{}",
+        &hex(&r.id)[..16],
+        rec.date().unwrap_or("—"),
+        rec.type_name(),
+        output::clip(&summary(rec), 70),
+        mark
+    )
 }

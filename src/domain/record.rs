@@ -198,6 +198,19 @@ pub struct Document {
     pub tags: Vec<String>,
 }
 
+/// The name a vocabulary value is stored under, e.g. `stress-positions`.
+pub fn vocab_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A vocabulary value spelled for people: `stress positions`.
+fn spoken<T: Serialize>(value: &T) -> String {
+    vocab_name(value).replace('-', " ")
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -302,18 +315,12 @@ impl Record {
     /// The vocabulary values the record uses (role, consent, acts, event kind),
     /// spelled for people: `stress positions`, not `stress-positions`.
     pub fn vocabulary(&self) -> Vec<String> {
-        fn word<T: Serialize>(v: &T) -> String {
-            serde_json::to_value(v)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s.replace('-', " ")))
-                .unwrap_or_default()
-        }
         match self {
-            Record::Person(p) => p.role.iter().map(word).collect(),
-            Record::Testimony(t) => std::iter::once(word(&t.consent))
-                .chain(t.acts.iter().map(word))
+            Record::Person(p) => p.role.iter().map(spoken).collect(),
+            Record::Testimony(t) => std::iter::once(spoken(&t.consent))
+                .chain(t.acts.iter().map(spoken))
                 .collect(),
-            Record::Event(e) => vec![word(&e.kind)],
+            Record::Event(e) => vec![spoken(&e.kind)],
             _ => Vec::new(),
         }
     }

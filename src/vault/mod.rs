@@ -486,10 +486,20 @@ fn check_references(case: &Case, batch: &[Parsed], origin: &str, replacing: Opti
 }
 
 fn snippet(s: &str, needle: &str) -> String {
-    let lower = s.to_lowercase();
     let chars: Vec<char> = s.chars().collect();
-    // Find the match position in characters (lower-casing can change byte lengths).
-    let at = lower.find(needle).map(|b| lower[..b].chars().count()).unwrap_or(0);
+    // Lower-case character by character, remembering which original character
+    // each lower-case one came from (one may become several: 'İ' → "i̇").
+    let mut lower = String::new();
+    let mut origin = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        for l in c.to_lowercase() {
+            lower.push(l);
+            origin.push(i);
+        }
+    }
+    let at = lower
+        .find(needle)
+        .map_or(0, |b| origin.get(lower[..b].chars().count()).copied().unwrap_or(0));
     let start = at.saturating_sub(30);
     let end = (at + needle.chars().count() + 30).min(chars.len());
     let mut out = String::new();
@@ -541,5 +551,20 @@ impl Vault {
             });
         }
         Ok(records.remove(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn snippet_survives_text_whose_lower_case_is_longer() {
+        // 'İ' lower-cases to two characters, so positions in the lower-cased
+        // text run ahead of positions in the original.
+        let text = format!("{}needle", "İ".repeat(100));
+        let s = snippet(&text, "needle");
+        assert!(s.contains("needle"), "{s}");
+        assert_eq!(snippet("a needle here", "needle"), "a needle here");
     }
 }
