@@ -641,3 +641,100 @@ fn head_size_does_not_count_writes() {
         "{before:?} not at a bucket"
     );
 }
+
+#[test]
+fn case_list_and_show_report_the_case() {
+    let env = Env::new();
+    env.ok(&["case", "list"], None);
+    let ids = env.sample_case();
+    env.ok(&["retract", &ids[14], "--reason", "duplicate"], None);
+    let listed: serde_json::Value = serde_json::from_str(env.ok(&["--json", "case", "list"], None).trim()).unwrap();
+    assert_eq!(listed["case"], CASE);
+    assert_eq!(listed["records"], 14);
+    assert_eq!(listed["members"], serde_json::json!(["alice"]));
+    assert!(env
+        .ok(&["case", "list"], None)
+        .contains("Mikalai Statkevich, 2010 crackdown"));
+    let shown: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "case", "show", CASE], None)).unwrap();
+    assert_eq!(
+        (shown["records"].as_u64(), shown["retracted"].as_u64()),
+        (Some(14), Some(1))
+    );
+    let human = env.ok(&["log", CASE], None);
+    assert!(human.contains("(RETRACTED)"), "{human}");
+    env.fails(&["case", "show", "no-such-case"], None);
+}
+
+#[test]
+fn verify_one_case_checks_that_case() {
+    let env = Env::new();
+    env.sample_case();
+    env.ok(&["case", "new", "other"], None);
+    env.ok(
+        &["add", "other", "--from", "-"],
+        Some(r#"{"type":"note","text":"other case"}"#),
+    );
+    let report: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "verify", CASE], None)).unwrap();
+    assert_eq!(report["ok"], true);
+    let logs: Vec<&str> = report["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["log"].as_str().unwrap())
+        .collect();
+    assert_eq!(logs, ["roster", "case statkevich-2010"]);
+    // damage only the other case: verify CASE still passes, verify of it and of all fail
+    let before = env.snapshot();
+    env.ok(
+        &["add", "other", "--from", "-"],
+        Some(r#"{"type":"note","text":"second"}"#),
+    );
+    let newest = env
+        .snapshot()
+        .into_keys()
+        .find(|p| !before.contains_key(p) && p.to_string_lossy().contains("objects"))
+        .unwrap();
+    std::fs::remove_file(&newest).unwrap();
+    env.ok(&["verify", CASE], None);
+    env.fails(&["log", "other"], None);
+    assert_eq!(env.run(&["verify", "other"], None).status.code(), Some(1));
+    assert_eq!(env.run(&["verify"], None).status.code(), Some(1));
+}
+
+#[test]
+fn a_held_lock_gives_one_clear_line_and_writes_nothing() {
+    let env = Env::new();
+    env.sample_case();
+    let before = env.snapshot();
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.vault.join("local/lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut c = env.cmd(&["add", CASE, "--from", "-"]);
+    c.env("DOSSIER_LOCK_TIMEOUT", "1");
+    let out = run(c, Some(r#"{"type":"note","text":"blocked"}"#));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("in use by another dossier process") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    assert_eq!(env.snapshot(), before);
+    lock.unlock().unwrap();
+    env.ok(&["add", CASE, "--from", "-"], Some(r#"{"type":"note","text":"after"}"#));
+}
+
+#[test]
+fn leftover_temporary_files_are_ignored_then_removed() {
+    let env = Env::new();
+    env.sample_case();
+    let stray = env.vault.join("objects/.tmp-KILLED");
+    std::fs::write(&stray, b"half-written ciphertext").unwrap();
+    env.ok(&["verify"], None);
+    env.ok(&["log", CASE], None);
+    assert!(stray.exists(), "a reader removed a file");
+    env.ok(&["add", CASE, "--from", "-"], Some(r#"{"type":"note","text":"x"}"#));
+    assert!(!stray.exists(), "the next writer left the temporary file");
+    env.ok(&["verify"], None);
+}
