@@ -9,11 +9,16 @@ mod add;
 mod amend;
 mod case;
 mod demo;
+mod exposure;
 mod init;
 mod keygen;
 mod log;
+mod member;
 mod output;
+mod passwd;
+mod progress;
 mod retract;
+mod rotate;
 mod search;
 mod show;
 mod verify;
@@ -32,6 +37,7 @@ const ENV_HELP: &str = "Environment:
   DOSSIER_VAULT             the vault directory (like --vault)
   DOSSIER_IDENTITY          the identity file (like --identity)
   DOSSIER_PASSPHRASE_FILE   a file holding the identity's passphrase, for automation
+  DOSSIER_NEW_PASSPHRASE_FILE  a file holding the new passphrase, for `passwd`
   DOSSIER_LOCK_TIMEOUT      seconds to wait for another dossier process (default 10)";
 
 #[derive(Parser)]
@@ -69,6 +75,8 @@ enum Command {
     Whoami(whoami::Args),
     #[command(subcommand)]
     Case(case::Command),
+    #[command(subcommand)]
+    Member(member::Command),
     Add(add::Args),
     Amend(amend::Args),
     Retract(retract::Args),
@@ -76,6 +84,9 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    Rotate(rotate::Args),
+    Exposure(exposure::Args),
+    Passwd(passwd::Args),
     Demo(demo::Args),
 }
 
@@ -95,6 +106,10 @@ pub fn run() -> i32 {
         Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
+        Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Demo(a) => demo::run(a),
     };
     match result {
@@ -135,12 +150,15 @@ impl Ctx {
         }
     }
 
-    fn identity(&self) -> Result<Identity> {
-        let path = self.identity.clone().ok_or_else(|| Error::Identity {
+    fn identity_path(&self) -> Result<PathBuf> {
+        self.identity.clone().ok_or_else(|| Error::Identity {
             path: PathBuf::from("(none)"),
             message: "no identity given".into(),
-        })?;
-        Identity::load(&path, &mut Passphrases)
+        })
+    }
+
+    fn identity(&self) -> Result<Identity> {
+        Identity::load(&self.identity_path()?, &mut Passphrases)
     }
 
     fn open(&self, write: bool) -> Result<Vault> {

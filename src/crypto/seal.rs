@@ -13,7 +13,9 @@ use std::str::FromStr;
 use age::Recipient;
 use zeroize::Zeroizing;
 
-/// Parses an age recipient: X25519 (`age1...`) or SSH (`ssh-ed25519 ...`, `ssh-rsa ...`).
+/// Parses an age recipient: X25519 (`age1...`), SSH (`ssh-ed25519 ...`,
+/// `ssh-rsa ...`) or a plugin's (`age1yubikey1...`: encrypting to it runs
+/// the plugin, `age-plugin-yubikey`, which must be on the PATH).
 pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
     let s = s.trim();
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
@@ -24,10 +26,22 @@ pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
             .map(|r| Box::new(r) as Box<dyn Recipient + Send>)
             .map_err(|_| format!("'{}' is not an SSH public key age can encrypt to", short(s)));
     }
+    if let Ok(r) = age::plugin::Recipient::from_str(s) {
+        let name = r.plugin().to_string();
+        return age::plugin::RecipientPluginV1::new(&name, &[r], &[], age::NoCallbacks)
+            .map(|p| Box::new(p) as Box<dyn Recipient + Send>)
+            .map_err(|e| format!("cannot use the recipient '{}': {e}", short(s)));
+    }
     Err(format!(
         "'{}' is not an age recipient (age1...) or an SSH public key",
         short(s)
     ))
+}
+
+/// The Ed25519 key inside an `ssh-ed25519` public key line, which signs as itself.
+pub fn ssh_ed25519_key(s: &str) -> Option<[u8; 32]> {
+    let key = ssh_key::PublicKey::from_openssh(s.trim()).ok()?;
+    key.key_data().ed25519().map(|k| k.0)
 }
 
 fn short(s: &str) -> String {
