@@ -82,6 +82,7 @@ pub struct ExposedRecord {
 
 /// The signing key of a member who gives none: an `ssh-ed25519` key signs as itself.
 pub fn signing_key_of(recipient: &str, given: Option<&str>) -> Result<[u8; 32]> {
+    seal::parse_recipient(recipient).map_err(Error::Invalid)?;
     match given {
         Some(k) => keys::parse_signing_key(k).map_err(Error::Invalid),
         None => seal::ssh_ed25519_key(recipient).ok_or_else(|| {
@@ -583,4 +584,140 @@ struct Planned {
     case: Option<String>,
     recipients: Vec<String>,
     members: Vec<Member>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::identity::Identity;
+    use crate::domain::record::Record;
+
+    fn note(text: &str) -> Vec<u8> {
+        let r: Record = serde_json::from_value(serde_json::json!({"type": "note", "text": text})).unwrap();
+        cbor::to_vec(&r)
+    }
+
+    /// Alice's vault with bob granted case c1, and bob's identity (a copy, to forge with).
+    fn setup(dir: &std::path::Path) -> (Vault, Identity) {
+        let alice = Identity::generate();
+        let bob = Identity::generate();
+        let mut v = Vault::init(&dir.join("v"), alice, "alice").unwrap();
+        v.add_member("bob", &bob.recipient(), bob.signing_public(), Role::Member)
+            .unwrap();
+        v.new_case("c1", None).unwrap();
+        v.grant("c1", "bob", &mut Silent).unwrap();
+        (v, bob)
+    }
+
+    /// Writes an entry signed by `who` onto `log` (as it was), from a device
+    /// of its own, claiming a time long past.
+    fn forge(v: &Vault, who: &Identity, log: &Log, to: &[String]) {
+        write::append_at(
+            &v.store,
+            who,
+            &[7; 16],
+            write::Target {
+                id: log.id,
+                kind: LogKind::Case,
+                name: "c1",
+                existing: Some(log),
+            },
+            to,
+            vec![(Kind::Record, note("forged"))],
+            "2000-01-01T00:00:00Z".into(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_revoked_member_signs_nothing_after_the_revocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, bob) = setup(dir.path());
+        v.revoke("c1", "bob", &mut Silent).unwrap();
+        let (after, case) = v.case("c1").unwrap();
+        assert!(!case.rotation_pending());
+
+        // Appended after the revocation: bob is no longer a member.
+        forge(&v, &bob, &after, &case.recipients());
+        v.reload().unwrap();
+        let err = v
+            .case("c1")
+            .err()
+            .expect("accepted an entry by a revoked member")
+            .to_string();
+        assert!(
+            err.contains("signed by bob, who was not a member of the case then"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_revoked_member_cannot_write_on_a_branch_beside_the_revocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, bob) = setup(dir.path());
+        let (before, case) = v.case("c1").unwrap();
+        v.revoke("c1", "bob", &mut Silent).unwrap();
+        // Bob, holding the log as it was before, forks it: his entry's parents
+        // predate the revocation, so a linear reading would accept it.
+        forge(&v, &bob, &before, &case.recipients());
+        v.reload().unwrap();
+        let err = v
+            .case("c1")
+            .err()
+            .expect("accepted a branch beside a revocation")
+            .to_string();
+        assert!(err.contains("beside their revocation"), "{err}");
+    }
+
+    #[test]
+    fn a_removed_key_signs_nothing_in_the_roster_after_its_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, bob) = setup(dir.path());
+        let before = v.roster_log.tips();
+        v.remove_member("bob", &mut Silent).unwrap();
+        assert!(!v.roster.rotation_pending());
+        assert!(!before.is_empty());
+        // Bob signs a roster entry on the log as it was before his removal.
+        let m = Member {
+            name: "mallory".into(),
+            recipient: Identity::generate().recipient(),
+            signing_key: ByteArray::new([3; 32]),
+            role: Role::Owner,
+        };
+        let log = v.load_roster_log().unwrap();
+        write::append(
+            &v.store,
+            &bob,
+            &[9; 16],
+            write::Target {
+                id: log.id,
+                kind: LogKind::Roster,
+                name: "",
+                existing: Some(&log),
+            },
+            &v.roster_recipients(),
+            vec![(Kind::MemberAdd, cbor::to_vec(&m))],
+        )
+        .unwrap();
+        let err = v.reload().and_then(|_| v.require_sound_roster()).err();
+        let err = err.expect("accepted a roster entry by a removed member").to_string();
+        assert!(err.contains("bob, who was not a member of the vault then"), "{err}");
+    }
+
+    #[test]
+    fn pending_rotation_is_seen_until_rotated() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, _) = setup(dir.path());
+        let (log, case) = v.case("c1").unwrap();
+        // A revocation written without the rotation that should follow it.
+        let body = NameBody { name: "bob".into() };
+        v.append_to_case(&log, &case, vec![(Kind::Revoke, cbor::to_vec(&body))])
+            .unwrap();
+        let (_, case) = v.case("c1").unwrap();
+        assert!(case.rotation_pending());
+        v.rotate(Some("c1"), &mut Silent).unwrap();
+        let (_, case) = v.case("c1").unwrap();
+        assert!(!case.rotation_pending());
+        assert_eq!(case.rotations.len(), 2, "grant and rotate each leave a rotation entry");
+    }
 }

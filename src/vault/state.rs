@@ -25,9 +25,11 @@ pub struct KeySpan {
 }
 
 impl KeySpan {
-    /// Whether an entry signed with this key at `time` falls before the key ended.
+    /// Whether an entry signed with this key at `time` falls before the key
+    /// ended. Times are whole seconds, so the second of the ending counts as
+    /// before it: entries written just before a removal in the same second stay valid.
     pub fn valid_at(&self, time: &str) -> bool {
-        self.until.as_ref().is_none_or(|(_, t)| time < t.as_str())
+        self.until.as_ref().is_none_or(|(_, t)| time <= t.as_str())
     }
 }
 
@@ -294,7 +296,8 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
             .iter()
             .filter(|e| e.header.author.as_ref() == &k.signing_key)
         {
-            if !before.contains(&e.id) {
+            // The key may sign its own replacement, and nothing after it.
+            if !before.contains(&e.id) && e.id != *end {
                 problems.push(problem(
                     log,
                     e.id,
