@@ -494,37 +494,42 @@ impl Vault {
         let ours: Vec<[u8; 32]> = keys.iter().map(|k| k.signing_key).collect();
         let mut cases = Vec::new();
         for c in self.case_names() {
-            let (_, case) = self.case(&c)?;
+            let (log, case) = self.case(&c)?;
             let access: Vec<Access> = case.access.iter().filter(|a| a.name == name).cloned().collect();
             if access.is_empty() {
                 continue;
             }
             let member_now = case.members.iter().any(|m| m.name == name);
             let readable_now = member_now || case.sealed.iter().any(|k| ours.contains(k));
-            // Access ended at the latest of its revocation and the end of the
-            // member's last key; anything recorded before then was readable.
-            let end = if member_now {
+            // A grant seals the whole history to the grantee, so what they
+            // could read is everything before their last access ended: within
+            // the case, the entries before the revocation (by the log's links,
+            // not by clock); across logs, what was written before the end of
+            // their last key (by claimed time).
+            let revoked = access
+                .last()
+                .and_then(|a| a.until.as_ref())
+                .map(|(id, _)| log.ancestors(id));
+            let key_end = keys.iter().filter_map(|k| k.until.as_ref().map(|u| u.1.clone())).max();
+            let key_end = if keys.iter().any(|k| k.until.is_none()) {
                 None
             } else {
-                let revoked = access
-                    .iter()
-                    .filter_map(|a| a.until.as_ref().map(|u| u.1.clone()))
-                    .max();
-                let key_end = keys.iter().filter_map(|k| k.until.as_ref().map(|u| u.1.clone())).max();
-                match (revoked, key_end) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
+                key_end
+            };
+            let readable = |id: &EntryId, time: &str| {
+                member_now
+                    || (revoked.as_ref().is_none_or(|before| before.contains(id))
+                        && key_end.as_ref().is_none_or(|end| time <= end.as_str()))
             };
             let person_names = case_person_names(&case);
             let mut records = Vec::new();
             for r in &case.records {
                 let first = &r.versions[0];
-                if end.as_ref().is_some_and(|t| first.time.as_str() > t.as_str()) {
+                if !readable(&first.entry, &first.time) {
                     continue;
                 }
                 let mut people = BTreeSet::new();
-                for v in &r.versions {
+                for v in r.versions.iter().filter(|v| readable(&v.entry, &v.time)) {
                     if let crate::domain::record::Record::Person(p) = &v.record {
                         people.insert(p.name.clone());
                     }
