@@ -610,3 +610,33 @@ fn passwd_changes_the_passphrase_atomically() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn rotation_killed_at_random_moments_reads_verifies_and_finishes() {
+    let t = Team::new();
+    t.keygen("bob");
+    t.add_member("bob");
+    t.ok("alice", &["case", "new", "c1"], None);
+    for i in 0..6 {
+        t.note("alice", "c1", &format!("record {i}"));
+    }
+    t.ok("alice", &["case", "grant", "c1", "bob"], None);
+    // How long one rotation takes here, to spread the kills across it.
+    let start = std::time::Instant::now();
+    t.ok("alice", &["rotate", "--all"], None);
+    let span = start.elapsed().as_micros().max(1000) as u64;
+    let mut seed = std::process::id() as u64 ^ span;
+    for _ in 0..8 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % span;
+        let mut child = t.cmd("alice", &["rotate", "--all"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(delay));
+        let _ = child.kill(); // SIGKILL: no destructor, no cleanup
+        let _ = child.wait();
+        assert!(t.ok("alice", &["verify"], None).contains("OK"));
+        assert_eq!(t.ok("bob", &["--json", "log", "c1"], None).lines().count(), 6);
+    }
+    t.ok("alice", &["rotate", "--all"], None);
+    let listed = t.ok("alice", &["--json", "case", "list"], None);
+    assert!(listed.contains("\"rotation_pending\":false"), "{listed}");
+}
