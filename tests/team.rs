@@ -640,3 +640,88 @@ fn rotation_killed_at_random_moments_reads_verifies_and_finishes() {
     let listed = t.ok("alice", &["--json", "case", "list"], None);
     assert!(listed.contains("\"rotation_pending\":false"), "{listed}");
 }
+
+#[test]
+fn plugin_identities_sign_with_a_secret_beside_them() {
+    use bech32::{Bech32, Hrp};
+    let t = Team::new();
+    // A stand-in plugin on the PATH that speaks no protocol: enough to resolve
+    // the plugin, and to see a failing plugin refused in one line.
+    let bin = t.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let plugin = bin.join("age-plugin-dossierfake");
+    std::fs::write(&plugin, "#!/bin/sh\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let recipient = bech32::encode::<Bech32>(Hrp::parse("age1dossierfake").unwrap(), &[7; 16]).unwrap();
+    let identity = bech32::encode::<Bech32>(Hrp::parse("age-plugin-dossierfake-").unwrap(), &[9; 16])
+        .unwrap()
+        .to_uppercase();
+    let token = t.dir.path().join("token.txt");
+    std::fs::write(&token, format!("#    Recipient: {recipient}\n{identity}\n")).unwrap();
+
+    let mut c = t.cmd(
+        "dan",
+        &[
+            "--json",
+            "keygen",
+            "--no-passphrase",
+            "--plugin",
+            token.to_str().unwrap(),
+            "--output",
+        ],
+    );
+    c.arg(t.key("dan")).env("PATH", &path);
+    let out = Team::run_cmd(c, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["recipient"], recipient.as_str());
+    let file = std::fs::read_to_string(t.key("dan")).unwrap();
+    assert!(file.contains(&identity) && file.contains("AGE-SECRET-KEY-1"), "{file}");
+
+    // The identity loads (the plugin decrypts, the secret beside it signs).
+    let mut c = t.cmd("dan", &["--json", "whoami"]);
+    c.env("PATH", &path);
+    let out = Team::run_cmd(c, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(me, made);
+
+    // Without the plugin installed: one clear line.
+    let mut c = t.cmd("dan", &["whoami"]);
+    c.env("PATH", "/nonexistent");
+    let out = Team::run_cmd(c, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot use its plugin"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stderr).trim_end().lines().count(), 1);
+
+    // Adding the member runs the plugin to seal to it; this one fails, and nothing is written.
+    let before = t.snapshot();
+    let mut c = t.cmd(
+        "alice",
+        &[
+            "member",
+            "add",
+            "dan",
+            "--recipient",
+            &recipient,
+            "--signing-key",
+            me["signing_key"].as_str().unwrap(),
+        ],
+    );
+    c.env("PATH", &path);
+    let out = Team::run_cmd(c, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("encrypt"), "{err}");
+    assert_eq!(before, t.snapshot());
+}

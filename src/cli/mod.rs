@@ -123,9 +123,11 @@ pub fn run() -> i32 {
 
 /// Prints an error as one line on stderr.
 pub fn report(e: &Error) {
+    // Whatever a dependency's message holds, the user gets one line.
+    let message = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
     match e.hint() {
-        Some(hint) => eprintln!("dossier: {e}; {hint}"),
-        None => eprintln!("dossier: {e}"),
+        Some(hint) => eprintln!("dossier: {message}; {hint}"),
+        None => eprintln!("dossier: {message}"),
     }
 }
 
