@@ -47,13 +47,20 @@ impl Team {
 
     /// An SSH Ed25519 identity made with ssh-keygen, if it is installed.
     fn ssh_keygen(&self, who: &str, passphrase: &str) -> Option<String> {
+        self.ssh_keygen_type(who, "ed25519", passphrase)
+    }
+
+    fn ssh_keygen_type(&self, who: &str, kind: &str, passphrase: &str) -> Option<String> {
         let status = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", "test", "-f"])
+            .args(["-q", "-t", kind, "-N", passphrase, "-C", "test", "-f"])
             .arg(self.key(who))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .ok()?;
+            .status();
+        let Ok(status) = status else {
+            assert!(std::env::var_os("CI").is_none(), "CI must install ssh-keygen");
+            return None;
+        };
         assert!(status.success());
         Some(std::fs::read_to_string(self.key(who).with_extension("key.pub")).unwrap())
     }
@@ -385,6 +392,37 @@ fn ssh_members_read_write_and_sign() {
     let out = Team::run_cmd(c, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("planted-by-carol"));
+
+    // An RSA key reads too; its signing key is derived, so the member sends it.
+    let Some(public) = t.ssh_keygen_type("erin", "rsa", "") else {
+        return;
+    };
+    let me: serde_json::Value = serde_json::from_str(&t.ok("erin", &["--json", "whoami"], None)).unwrap();
+    assert!(me["recipient"].as_str().unwrap().starts_with("ssh-rsa "));
+    assert!(public.starts_with(me["recipient"].as_str().unwrap()));
+    let err = t.fails("alice", &["member", "add", "erin", "--recipient", public.trim()]);
+    assert!(err.contains("--signing-key"), "{err}");
+    let key = me["signing_key"].as_str().unwrap();
+    t.ok(
+        "alice",
+        &[
+            "member",
+            "add",
+            "erin",
+            "--recipient",
+            public.trim(),
+            "--signing-key",
+            key,
+        ],
+        None,
+    );
+    t.ok("alice", &["case", "grant", "c1", "erin"], None);
+    t.note("erin", "c1", "planted-by-erin");
+    assert!(t.ok("carol", &["log", "c1"], None).contains("planted-by-erin"));
+    if age_available() {
+        let opened = t.age_opens(&t.key("erin"));
+        assert!(opened.iter().any(|p| contains(p, "planted-by-erin")));
+    }
     t.ok("alice", &["verify"], None);
 }
 
