@@ -9,6 +9,7 @@ mod add;
 mod amend;
 mod case;
 mod demo;
+mod export;
 mod init;
 mod keygen;
 mod log;
@@ -76,6 +77,7 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    Export(export::Args),
     Demo(demo::Args),
 }
 
@@ -95,6 +97,7 @@ pub fn run() -> i32 {
         Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Demo(a) => demo::run(a),
     };
     match result {

@@ -155,10 +155,12 @@ impl Report {
             .iter()
             .filter(|p| !p.named && p.shown_as != "not in the extract")
             .count();
+        let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
         format!(
-            "{} records out, {} left out; {named} people named, {pseudonymised} pseudonymised",
-            self.included.len(),
-            self.left_out.len()
+            "{} out, {} left out; {} named, {pseudonymised} pseudonymised",
+            n(self.included.len(), "record", "records"),
+            self.left_out.len(),
+            n(named, "person", "people"),
         )
     }
 }

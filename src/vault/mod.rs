@@ -6,6 +6,7 @@
 //! reads or appends to one log at a time through this type; nothing here
 //! parses arguments or prints.
 
+mod custody;
 pub mod log;
 pub mod state;
 pub mod verify;

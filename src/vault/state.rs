@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::domain::record::Record;
-use crate::format::entry::{AmendBody, CaseBody, Kind, Member, RetractBody, VaultBody};
+use crate::format::entry::{AmendBody, CaseBody, ExportBody, Kind, Member, RetractBody, VaultBody};
 use crate::format::{cbor, hex, EntryId};
 
 use super::log::{describe, Log, Problem};
@@ -67,6 +67,16 @@ pub struct Case {
     pub records: Vec<RecordState>,
     /// Every entry id of a record (first version, amendments, retraction) to its index.
     pub by_entry: HashMap<EntryId, usize>,
+    /// Extracts made of the case, in log order (chain of custody).
+    pub exports: Vec<Export>,
+}
+
+/// An extract made of a case.
+pub struct Export {
+    pub entry: EntryId,
+    pub time: String,
+    pub author: [u8; 32],
+    pub body: ExportBody,
 }
 
 impl Case {
@@ -182,6 +192,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                         members: b.members,
                         records: Vec::new(),
                         by_entry: HashMap::new(),
+                        exports: Vec::new(),
                     });
                 }
                 Err(m) => problems.push(problem(log, e.id, format!("bad body: {m}"))),
@@ -256,6 +267,15 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                     )),
                 },
                 Err(m) => problems.push(problem(log, e.id, format!("bad retraction: {m}"))),
+            },
+            Kind::Export => match cbor::from_slice::<ExportBody>(&e.body) {
+                Ok(b) => c.exports.push(Export {
+                    entry: e.id,
+                    time,
+                    author,
+                    body: b,
+                }),
+                Err(m) => problems.push(problem(log, e.id, format!("bad export entry: {m}"))),
             },
             kind => problems.push(problem(
                 log,
