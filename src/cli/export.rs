@@ -41,6 +41,7 @@ impl From<FormatArg> for Format {
   dossier export statkevich-2010 --policy un-submission.toml --format md --to age1... --output un.age
   dossier export statkevich-2010 --format md --to age1... --armor --output un.asc
   dossier export statkevich-2010 --dry-run        # what would be hidden, masked, left out, and why
+  dossier export statkevich-2010 --history        # every extract made so far: who, when, what, to whom
 
 The default policy (SPEC §5, docs/EXPORT.md): people marked public keep their
 name; everyone else becomes a pseudonym by role (\"Witness A\") everywhere,
@@ -56,7 +57,7 @@ pub struct Args {
     /// The case
     case: String,
     /// The extract's format (with --dry-run, every format is checked if none is given)
-    #[arg(long, value_enum, required_unless_present = "dry_run")]
+    #[arg(long, value_enum, required_unless_present_any = ["dry_run", "history"])]
     format: Option<FormatArg>,
     /// Where to write the extract [default: standard output]; never replaced unless --force
     #[arg(long, short, value_name = "FILE")]
@@ -76,6 +77,45 @@ pub struct Args {
     /// Replace the output file if it exists
     #[arg(long)]
     force: bool,
+    /// List the extracts made of this case so far (the chain of custody), and export nothing
+    #[arg(long, conflicts_with_all = ["format", "output", "policy", "to", "dry_run"])]
+    history: bool,
+}
+
+fn history(ctx: &Ctx, case: &str) -> Result<i32> {
+    let vault = ctx.open(false)?;
+    let (_, c) = vault.case(case)?;
+    for x in &c.exports {
+        let b = &x.body;
+        if ctx.json {
+            output::json(&serde_json::json!({
+                "entry": hex(&x.entry), "time": x.time, "author": vault.author_name(&x.author),
+                "format": b.format, "policy": b.policy, "recipients": b.recipients, "armor": b.armor,
+                "records": b.records.iter().map(|r| hex(r.as_ref())).collect::<Vec<_>>(),
+                "extract": hex(b.extract.as_ref()),
+            }));
+            continue;
+        }
+        let to = match b.recipients.len() {
+            0 => "plaintext".to_string(),
+            1 => format!("to {}", b.recipients[0]),
+            n => format!("to {n} recipients"),
+        };
+        output::line(&format!(
+            "{}  {}  by {}  {}, {} records, policy {}, {to}, extract blake3 {}",
+            &hex(&x.entry)[..16],
+            x.time,
+            vault.author_name(&x.author),
+            b.format,
+            b.records.len(),
+            b.policy,
+            &hex(b.extract.as_ref())[..16],
+        ));
+    }
+    if c.exports.is_empty() && !ctx.json {
+        eprintln!("no extract has been made of {case}");
+    }
+    Ok(0)
 }
 
 /// The policy and its identity for the custody log.
@@ -94,6 +134,9 @@ fn load_policy(path: Option<&Path>) -> Result<(Policy, String)> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
+    if args.history {
+        return history(ctx, &args.case);
+    }
     let (policy, policy_id) = load_policy(args.policy.as_deref())?;
     check_recipients(&args.to).map_err(|m| Error::Invalid(format!("--to: {m}")))?;
     if !args.dry_run {

@@ -653,6 +653,155 @@ impl Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::record::{Event, EventKind, Testimony};
+    use crate::export::Format;
+    use crate::vault::state::Version;
+    use proptest::prelude::*;
+
+    fn state(n: u8, record: Record) -> RecordState {
+        RecordState {
+            id: [n; 32],
+            versions: vec![Version {
+                entry: [n; 32],
+                record,
+                time: "2026-01-01T00:00:00Z".into(),
+                author: [0; 32],
+            }],
+            retraction: None,
+        }
+    }
+
+    fn person(handle: &str, name: &str, aliases: Vec<String>) -> Record {
+        Record::Person(Person {
+            handle: Some(handle.into()),
+            name: name.into(),
+            aliases,
+            role: Some(Role::Witness),
+            public: false,
+            contact: None,
+            date: None,
+            tags: Vec::new(),
+            text: None,
+        })
+    }
+
+    fn case(records: Vec<Record>) -> Case {
+        Case {
+            name: "c".into(),
+            title: None,
+            created: String::new(),
+            members: Vec::new(),
+            records: records
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| state(i as u8, r))
+                .collect(),
+            by_entry: HashMap::new(),
+            exports: Vec::new(),
+        }
+    }
+
+    fn opts() -> Options {
+        Options {
+            now: "2026-01-01T00:00:00Z".into(),
+            policy_id: "default".into(),
+        }
+    }
+
+    /// A name word: Latin with diacritics or Cyrillic, 5 to 7 letters.
+    fn name_word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[bcdfghklmnprstvzłżšč][aeiouąęóy][bcdfghklmnprstvzłżš]{1,2}[aeiouy][kvnz]",
+            "[бвгдклмнпрстз][аеиоуя][бвгдклмнпрстз]{1,2}[аеоу][кнвз]",
+        ]
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        (name_word(), name_word()).prop_map(|(a, b)| format!("{a} {b}"))
+    }
+
+    /// How a name may be written in text.
+    fn disguise(name: &str, how: u8) -> String {
+        let words: Vec<&str> = name.split(' ').collect();
+        match how % 7 {
+            0 => name.to_string(),
+            1 => name.to_uppercase(),
+            2 => format!("{}'s", name),
+            3 => format!("({})", words[0]),
+            4 => format!("{}, {}", words[1], words[0]),
+            5 => format!("{}.", words[1].to_uppercase()),
+            _ => name.to_lowercase(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn random_names_and_aliases_never_survive(
+            name in name(),
+            alias in name(),
+            filler in proptest::collection::vec("[a-z]{2,9}", 1..12),
+            slots in proptest::collection::vec((any::<u8>(), any::<bool>(), any::<usize>()), 1..6),
+        ) {
+            let mut words: Vec<String> = filler;
+            for (how, use_alias, at) in slots {
+                let n = if use_alias { &alias } else { &name };
+                let at = at % (words.len() + 1);
+                words.insert(at, disguise(n, how));
+            }
+            let text = words.join(" ");
+            let c = case(vec![
+                person("w", &name, vec![alias.clone()]),
+                Record::Testimony(Testimony {
+                    handle: None, witness: "w".into(), consent: Consent::Anonymized, acts: Vec::new(),
+                    perpetrators: Vec::new(), location: None, interviewer: None, language: None,
+                    date: None, tags: Vec::new(), text: Some(text.clone()),
+                }),
+                Record::Event(Event {
+                    handle: None, kind: EventKind::Arrest, place: Some(text.clone()), persons: vec!["w".into()],
+                    date: None, tags: Vec::new(), text: Some(text),
+                }),
+            ]);
+            let p = prepare(&c, &Policy::default(), opts()).unwrap();
+            for f in Format::ALL {
+                let out = p.render(f).map_err(|l| TestCaseError::fail(l.to_string()))?;
+                let out = String::from_utf8(out).unwrap();
+                let hay = format!(" {} ", fold::folded(&out));
+                for n in [&name, &alias] {
+                    for w in fold::word_texts(n) {
+                        prop_assert!(!hay.contains(&format!(" {w} ")), "'{}' survived in {}", w, out);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_weakened_policy_is_caught_by_the_leak_check() {
+        let c = case(vec![
+            person("w", "Hanna Kavalenka", vec!["Ганна Каваленка".into()]),
+            Record::Event(Event {
+                handle: None,
+                kind: EventKind::Arrest,
+                place: None,
+                persons: Vec::new(),
+                date: None,
+                tags: Vec::new(),
+                text: Some("Ганна Каваленка was arrested.".into()),
+            }),
+        ]);
+        let mut policy = Policy::default();
+        assert!(prepare(&c, &policy, opts()).unwrap().render(Format::Html).is_ok());
+        policy.fields.verbatim = vec!["event.text".into()];
+        let leak = prepare(&c, &policy, opts()).unwrap().render(Format::Html).unwrap_err();
+        assert_eq!(
+            leak.owner,
+            format!("person 'w' (witness, record {})", &hex(&[0; 32])[..16])
+        );
+        assert_eq!(leak.item, format!("event {}", &hex(&[1; 32])[..16]));
+        assert_eq!(leak.kind, "a name or alias");
+    }
 
     #[test]
     fn letters_run_past_z() {
