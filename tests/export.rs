@@ -646,3 +646,14 @@ fn policy_coarsens_drops_generalizes_and_masks() {
     assert!(!md.contains("Independence Square"), "{md}");
     assert!(!md.contains("2010-12"), "{md}");
 }
+
+#[test]
+fn demo_shows_a_clean_extract() {
+    let mut c = Command::cargo_bin("dossier").unwrap();
+    c.arg("demo").env_remove("DOSSIER_VAULT");
+    let out = run(c, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("names and contacts in the extract: no\n"), "{s}");
+    assert!(s.contains("| > The cell was unheated"), "{s}");
+}

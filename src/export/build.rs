@@ -197,9 +197,11 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
     let mut checker = Checker::default();
     let mut matcher = Matcher::default();
     let mut shown_words: HashSet<String> = HashSet::new();
+    let mut shown_names: HashSet<Vec<String>> = HashSet::new();
     for p in persons.iter().filter(|p| p.revealed) {
         for n in p.names() {
             shown_words.extend(fold::word_texts(n));
+            shown_names.insert(fold::word_texts(n));
             checker.allow(n);
             matcher.add(n, Target::Keep);
         }
@@ -209,6 +211,11 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         if !p.revealed {
             for n in p.names() {
                 let words = fold::word_texts(n);
+                if p.retracted && shown_names.contains(&words) {
+                    // A withdrawn duplicate of a person who is named (the public
+                    // prisoner recorded twice): the name is public, not protected.
+                    continue;
+                }
                 checker.protect_words(i, Kind::Name, words.clone(), None);
                 matcher.add_words(words.clone(), Target::Person(i));
                 if (2..=3).contains(&words.len()) {
@@ -775,6 +782,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_retracted_duplicate_of_a_public_person_does_not_block_the_export() {
+        let mut public = person("p", "Mikalai Statkevich", Vec::new());
+        if let Record::Person(p) = &mut public {
+            p.public = true;
+        }
+        let mut c = case(vec![
+            person("p", "Mikalai Statkevich", vec!["Hanna Kavalenka".into()]),
+            public,
+            Record::Event(Event {
+                handle: None,
+                kind: EventKind::Arrest,
+                place: None,
+                persons: vec!["p".into()],
+                date: None,
+                tags: Vec::new(),
+                text: Some("Mikalai Statkevich and Hanna Kavalenka were arrested.".into()),
+            }),
+        ]);
+        c.records[0].retraction = Some(crate::vault::state::Retraction {
+            entry: [9; 32],
+            reason: "duplicate".into(),
+            time: String::new(),
+            author: [0; 32],
+        });
+        let p = prepare(&c, &Policy::default(), opts()).unwrap();
+        let out = String::from_utf8(p.render(Format::Markdown).unwrap()).unwrap();
+        assert!(out.contains("Mikalai Statkevich and Witness A were arrested."), "{out}");
     }
 
     #[test]
