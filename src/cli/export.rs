@@ -10,6 +10,7 @@ use dossier::format::hex;
 use dossier::store::atomic::{write_with, Replace};
 use dossier::{Error, Result};
 use serde_bytes::ByteArray;
+use zeroize::Zeroizing;
 
 use super::{output, Ctx};
 
@@ -175,14 +176,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     }
 
     let format: Format = args.format.expect("clap requires --format without --dry-run").into();
-    let plain = prepared
-        .render(format)
-        .map_err(|leak| Error::Leak(format!("{leak}; case '{}'", args.case)))?;
-    let payload = if args.to.is_empty() {
-        plain.clone()
+    let plain = Zeroizing::new(
+        prepared
+            .render(format)
+            .map_err(|leak| Error::Leak(format!("{leak}; case '{}'", args.case)))?,
+    );
+    let payload = Zeroizing::new(if args.to.is_empty() {
+        plain.to_vec()
     } else {
         seal_extract(&args.to, &plain, args.armor).map_err(Error::Invalid)?
-    };
+    });
     let body = ExportBody {
         format: format.name().to_string(),
         policy: policy_id,

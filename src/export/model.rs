@@ -4,6 +4,7 @@
 //! public name, or a closed-vocabulary value). The renderers only lay it out.
 
 use serde::Serialize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Format name written into JSON extracts.
 pub const EXTRACT_FORMAT: &str = "dossier-extract";
@@ -11,8 +12,9 @@ pub const EXTRACT_FORMAT: &str = "dossier-extract";
 pub const EXTRACT_VERSION: u64 = 1;
 
 /// A redacted extract of one case.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Zeroize, ZeroizeOnDrop)]
 pub struct Extract {
+    #[zeroize(skip)]
     pub format: &'static str,
     pub version: u64,
     /// The case id, redacted like free text.
@@ -31,7 +33,7 @@ pub struct Extract {
 }
 
 /// A person as the extract shows them: a name if public (or revealed), else a pseudonym.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct PersonOut {
     /// The public name, or the pseudonym (`Witness A`).
     pub label: String,
@@ -47,7 +49,7 @@ pub struct PersonOut {
     pub text: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct EventOut {
     /// The record's id (hex, first 16 digits).
     pub id: String,
@@ -64,7 +66,7 @@ pub struct EventOut {
     pub text: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct TestimonyOut {
     pub id: String,
     pub witness: String,
@@ -87,7 +89,7 @@ pub struct TestimonyOut {
     pub text: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct NoteOut {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,7 +100,7 @@ pub struct NoteOut {
 }
 
 /// A document's description. Its content is not embedded (see docs/EXPORT.md).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct DocumentOut {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
