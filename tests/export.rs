@@ -286,7 +286,7 @@ const OWN: &str = r#"{"type":"person","ref":"prisoner","name":"Mikalai Statkevic
 {"type":"person","ref":"h","name":"Hanna Kavalenka","role":"witness"}
 {"type":"person","ref":"cn","name":"王伟","role":"witness"}
 {"type":"person","ref":"guard","name":"Viktar Bahdanau","role":"perpetrator"}
-{"type":"testimony","witness":"w","consent":"anonymized","date":"2011-03-01","perpetrators":["guard"],"text":"ŁUKASZ ŻÓŁKIEWSKI was held with Andrei. Lukasz's cell mate, (Żółkiewski), saw it; łukasz żółkiewski.\nŻółkiewski, Łukasz signed nothing. Жулкевский: «тут холодно». Hanna's sister and HANNA KAVALENKA's lawyer — Hanna! — agree. Bahdanau, Viktar beat him. V. Bahdanau denied it."}
+{"type":"testimony","witness":"w","consent":"anonymized","date":"2011-03-01","perpetrators":["guard"],"text":"ŁUKASZ ŻÓŁKIEWSKI was held with Andrei. Lukasz's cell mate, (Żółkiewski), saw it; łukasz żółkiewski.\nŻółkiewski, Łukasz signed nothing. Жулкевский: «тут холодно». Hanna's sister and HANNA KAVALENKA's lawyer — Hanna! — agree. Bahdanau, Viktar beat him. V. Bahdanau denied it. Tagged #HannaKavalenka and hanna2011."}
 {"type":"testimony","witness":"h","consent":"named","text":"Hanna Kavalénka heard 王伟说 that guards came at night. Write to lz@example.org or ring 8 044 555-12-34; he lives at ul. Mira 12, kv. 3, Hrodna."}
 {"type":"event","kind":"visit-denied","date":"2012-01","persons":["prisoner","brother"],"text":"Andrei Statkevich, brother of Mikalai Statkevich, and Андрэй Статкевіч's wife were turned away; Statkevich (Mikalai) was told nothing."}"#;
 
@@ -326,6 +326,7 @@ fn own_case_other_scripts_spellings_and_positions_leak_nothing() {
         "Witness B signed nothing",
         "Witness C's sister and Witness C's lawyer",
         "Perpetrator E beat him. Perpetrator E denied it.",
+        "Tagged \\#Witness C and Witness C2011.",
         "Witness C heard Witness D",
         "ring \\[phone removed\\]",
         "lives at \\[address removed\\]",

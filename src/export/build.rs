@@ -218,6 +218,10 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
                 }
                 checker.protect_words(i, Kind::Name, words.clone(), None);
                 matcher.add_words(words.clone(), Target::Person(i));
+                if words.len() > 1 {
+                    // Run together: "HannaKavalenka", a user name, a hashtag.
+                    matcher.add_words(vec![words.concat()], Target::Person(i));
+                }
                 if (2..=3).contains(&words.len()) {
                     let mut rev = words.clone();
                     rev.reverse();

@@ -10,6 +10,9 @@
 //! original text it came from, so a match found in folded words can be
 //! replaced in the original.
 //!
+//! A change from letters to digits or back also ends a word, so "Hanna2" or
+//! "w1Hanna" still holds the word "hanna".
+//!
 //! Characters that transliterate to a space but are not Unicode white space
 //! (zero-width space, word joiner, byte-order mark) are invisible: they are
 //! dropped rather than allowed to split a name in two. A soft hyphen or a
@@ -39,6 +42,14 @@ pub fn words(s: &str) -> Vec<Word> {
             deunicode::deunicode_char(c).unwrap_or(" ")
         };
         let mut push = |b: u8, cur: &mut Option<Word>| {
+            // A change between letters and digits ends a word: "Hanna2" is "hanna" "2".
+            let switch = cur
+                .as_ref()
+                .and_then(|w| w.text.as_bytes().last())
+                .is_some_and(|l| b.is_ascii_alphanumeric() && l.is_ascii_digit() != b.is_ascii_digit());
+            if switch {
+                out.push(cur.take().expect("checked"));
+            }
             if b.is_ascii_alphanumeric() {
                 let w = cur.get_or_insert_with(|| Word {
                     text: String::new(),
@@ -107,6 +118,11 @@ mod tests {
         assert_eq!(folded("Han\u{200B}na"), "hanna");
         assert_eq!(folded("Han\u{2060}na"), "hanna");
         assert_eq!(folded("Hanna\u{A0}Kavalenka"), "hanna kavalenka");
+    }
+
+    #[test]
+    fn letters_and_digits_are_separate_words() {
+        assert_eq!(folded("Hanna2 x9Kavalenka +375"), "hanna 2 x 9 kavalenka 375");
     }
 
     #[test]
