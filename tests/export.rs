@@ -560,10 +560,12 @@ fn output_is_0600_never_clobbered_and_recorded_in_the_log() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    // The people (listed, not exported as records) and the internal testimony are not among them.
+    // The internal testimony is not among them; the first event and the listed people are.
     let internal = &ids[12];
     assert!(!sent.contains(&internal.as_str()));
     assert!(sent.contains(&ids[5].as_str()), "the first event went out");
+    assert!(sent.contains(&ids[0].as_str()), "the public prisoner is listed");
+    assert_eq!(sent.len(), 9 + 5, "9 records and 5 people");
     assert_eq!(
         h[0]["extract"].as_str().unwrap(),
         blake3::hash(&first).to_hex().as_str(),

@@ -495,6 +495,8 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             why: p.why.to_string(),
         });
         if in_list {
+            included.push(p.state.id);
+            b.report.included.push((hex(&p.state.id)[..16].to_string(), "person"));
             let (date, text, tags) = described.remove(&i).unwrap_or_default();
             listed.push(PersonOut {
                 label: shown,
