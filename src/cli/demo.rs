@@ -1,9 +1,11 @@
 //! `dossier demo`: a guided tour on a throwaway vault with invented data.
 
 use dossier::crypto::identity::Identity;
+use dossier::crypto::seal;
 use dossier::domain::input::parse_records;
 use dossier::format::hex;
 use dossier::store::Area;
+use dossier::vault::access::Silent;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 
@@ -187,7 +189,59 @@ pub fn run(args: Args) -> Result<i32> {
     ));
     drop(vault);
 
-    step("11. An adversary alters one byte of one stored file; verify names it");
+    step("11. A colleague joins, reads the case, and is cut off (`member add`, `case grant`, `case revoke`)");
+    let colleague = Identity::generate();
+    let mut vault = Vault::open(&dir, load()?, true)?;
+    vault.add_member(
+        "colleague",
+        &colleague.recipient(),
+        colleague.signing_public(),
+        dossier::format::entry::Role::Member,
+    )?;
+    vault.grant("varonin-2021", "colleague", &mut Silent)?;
+    let opens = |who: &Identity| -> Result<usize> {
+        let mut n = 0;
+        for area in [Area::Heads, Area::Objects] {
+            for e in std::fs::read_dir(dir.join(area.dir())).map_err(|e| Error::Io {
+                path: dir.clone(),
+                source: e,
+            })? {
+                let path = e
+                    .map_err(|e| Error::Io {
+                        path: dir.clone(),
+                        source: e,
+                    })?
+                    .path();
+                let bytes = std::fs::read(&path).map_err(|e| Error::Io { path, source: e })?;
+                if matches!(seal::open(who.age_identity(), &bytes, 1 << 30), seal::Opened::Plain(_)) {
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    };
+    line(&format!(
+        "granted: the colleague's key opens {} files",
+        opens(&colleague)?
+    ));
+    let rotated = vault.revoke("varonin-2021", "colleague", &mut Silent)?;
+    line(&format!(
+        "revoked: {} files of the case sealed anew; the colleague's key now opens {} (the roster's, as a member of the vault)",
+        rotated.files,
+        opens(&colleague)?
+    ));
+    let exposure = vault.exposure("colleague")?;
+    for c in &exposure.cases {
+        line(&format!(
+            "`dossier exposure colleague`: {} records of {} could be read while granted; readable now: {}",
+            c.records.len(),
+            c.case,
+            if c.readable_now { "yes" } else { "no" }
+        ));
+    }
+    drop(vault);
+
+    step("12. An adversary alters one byte of one stored file; verify names it");
     let objects = dir.join("objects");
     let victim = std::fs::read_dir(&objects)
         .map_err(|e| Error::Io {

@@ -10,11 +10,16 @@ mod amend;
 mod case;
 mod demo;
 mod export;
+mod exposure;
 mod init;
 mod keygen;
 mod log;
+mod member;
 mod output;
+mod passwd;
+mod progress;
 mod retract;
+mod rotate;
 mod search;
 mod show;
 mod verify;
@@ -33,6 +38,7 @@ const ENV_HELP: &str = "Environment:
   DOSSIER_VAULT             the vault directory (like --vault)
   DOSSIER_IDENTITY          the identity file (like --identity)
   DOSSIER_PASSPHRASE_FILE   a file holding the identity's passphrase, for automation
+  DOSSIER_NEW_PASSPHRASE_FILE  a file holding the new passphrase, for `passwd`
   DOSSIER_LOCK_TIMEOUT      seconds to wait for another dossier process (default 10)";
 
 #[derive(Parser)]
@@ -70,6 +76,8 @@ enum Command {
     Whoami(whoami::Args),
     #[command(subcommand)]
     Case(case::Command),
+    #[command(subcommand)]
+    Member(member::Command),
     Add(add::Args),
     Amend(amend::Args),
     Retract(retract::Args),
@@ -78,6 +86,9 @@ enum Command {
     Search(search::Args),
     Verify(verify::Args),
     Export(export::Args),
+    Rotate(rotate::Args),
+    Exposure(exposure::Args),
+    Passwd(passwd::Args),
     Demo(demo::Args),
 }
 
@@ -98,6 +109,10 @@ pub fn run() -> i32 {
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
+        Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Demo(a) => demo::run(a),
     };
     match result {
@@ -138,12 +153,15 @@ impl Ctx {
         }
     }
 
-    fn identity(&self) -> Result<Identity> {
-        let path = self.identity.clone().ok_or_else(|| Error::Identity {
+    fn identity_path(&self) -> Result<PathBuf> {
+        self.identity.clone().ok_or_else(|| Error::Identity {
             path: PathBuf::from("(none)"),
             message: "no identity given".into(),
-        })?;
-        Identity::load(&path, &mut Passphrases)
+        })
+    }
+
+    fn identity(&self) -> Result<Identity> {
+        Identity::load(&self.identity_path()?, &mut Passphrases)
     }
 
     fn open(&self, write: bool) -> Result<Vault> {

@@ -27,9 +27,20 @@ pub trait PassphraseSource {
     fn passphrase(&mut self, prompt: &str, confirm: bool) -> Result<SecretString>;
 }
 
+/// The BLAKE3 `derive_key` context for the signing key of an SSH key that is
+/// not Ed25519 (RSA): derived from the private exponent. Never change it.
+pub const SSH_SIGNING_KEY_CONTEXT: &str = "dossier 2026-11-24 Ed25519 signing key from an SSH RSA key v1";
+
+/// The key that opens age files.
+enum AgeKey {
+    X25519(age::x25519::Identity),
+    Ssh(age::ssh::Identity),
+}
+
 /// A loaded identity. Not `Debug`, not `Clone`: it holds secrets, zeroized on drop.
 pub struct Identity {
-    age: age::x25519::Identity,
+    age: AgeKey,
+    recipient: String,
     signing: SigningKey,
     path: PathBuf,
 }
@@ -54,31 +65,36 @@ impl Identity {
         } else {
             Zeroizing::new(String::from_utf8(raw.to_vec()).map_err(|_| err("not an age identity file".into()))?)
         };
+        if text.trim_start().starts_with("-----BEGIN OPENSSH PRIVATE KEY-----") {
+            return load_ssh(path, &text, passphrases);
+        }
         let age = parse_x25519(&text).ok_or_else(|| {
-            err("holds no age X25519 identity (AGE-SECRET-KEY-1...); create one with `dossier keygen`".into())
+            err(
+                "holds no age X25519 identity (AGE-SECRET-KEY-1...) or OpenSSH key; create one with `dossier keygen`"
+                    .into(),
+            )
         })?;
+        Ok(Identity::from_x25519(age, path))
+    }
+
+    fn from_x25519(age: age::x25519::Identity, path: &Path) -> Self {
         let signing = derive_signing_key(&age);
-        Ok(Identity {
-            age,
+        Identity {
+            recipient: age.to_public().to_string(),
+            age: AgeKey::X25519(age),
             signing,
             path: path.to_path_buf(),
-        })
+        }
     }
 
     /// Makes a new identity (not yet written anywhere).
     pub fn generate() -> Self {
-        let age = age::x25519::Identity::generate();
-        let signing = derive_signing_key(&age);
-        Identity {
-            age,
-            signing,
-            path: PathBuf::new(),
-        }
+        Identity::from_x25519(age::x25519::Identity::generate(), Path::new(""))
     }
 
-    /// The age recipient others encrypt to.
+    /// The age recipient others encrypt to (`age1...`, or an SSH public key line).
     pub fn recipient(&self) -> String {
-        self.age.to_public().to_string()
+        self.recipient.clone()
     }
 
     /// The Ed25519 public key.
@@ -88,7 +104,10 @@ impl Identity {
 
     /// The identity, for decrypting.
     pub fn age_identity(&self) -> &dyn age::Identity {
-        &self.age
+        match &self.age {
+            AgeKey::X25519(i) => i,
+            AgeKey::Ssh(i) => i,
+        }
     }
 
     /// The signing key.
@@ -102,25 +121,61 @@ impl Identity {
     }
 
     /// The identity file's text, as `age-keygen` writes it.
-    pub fn to_file_text(&self, created: &str) -> Zeroizing<String> {
-        let secret = self.age.to_string();
-        Zeroizing::new(format!(
+    pub fn to_file_text(&self, created: &str) -> Result<Zeroizing<String>> {
+        let AgeKey::X25519(age) = &self.age else {
+            return Err(Error::Invalid("an SSH identity stays in its own file".into()));
+        };
+        let secret = age.to_string();
+        Ok(Zeroizing::new(format!(
             "# created: {created}\n# public key: {}\n{}\n",
             self.recipient(),
             secret.expose_secret()
-        ))
+        )))
     }
 
     /// Writes the identity to a new file `path` (never overwriting one), with
     /// mode 0600; encrypted with `passphrase` the way `age -p -a` does it if given.
     pub fn write_new(&self, path: &Path, created: &str, passphrase: Option<SecretString>) -> Result<()> {
-        let text = self.to_file_text(created);
+        let text = self.to_file_text(created)?;
         let bytes: Zeroizing<Vec<u8>> = match passphrase {
             None => Zeroizing::new(text.as_bytes().to_vec()),
             Some(p) => Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), p)?),
         };
         crate::store::atomic::write_new_file(path, &bytes)
     }
+}
+
+/// Gives an identity file a new passphrase (or a first one). The file is
+/// replaced in one atomic rename once the new one is on disk, so a crash
+/// leaves either the old file or the new one, never neither.
+pub fn change_passphrase(path: &Path, old: &mut dyn PassphraseSource, new: SecretString) -> Result<()> {
+    let err = |message: String| Error::Identity {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut raw = Zeroizing::new(Vec::new());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_IDENTITY_FILE).read_to_end(&mut raw))
+        .map_err(|e| Error::io(path, e))?;
+    let text = if is_age_file(&raw) {
+        decrypt_identity_file(path, &raw, old)?
+    } else {
+        Zeroizing::new(String::from_utf8(raw.to_vec()).map_err(|_| err("not an age identity file".into()))?)
+    };
+    if text.trim_start().starts_with("-----BEGIN OPENSSH PRIVATE KEY-----") {
+        return Err(err(
+            "is an SSH key; change its passphrase with `ssh-keygen -p -f FILE`".into()
+        ));
+    }
+    if parse_x25519(&text).is_none() {
+        return Err(err("holds no age X25519 identity (AGE-SECRET-KEY-1...)".into()));
+    }
+    let sealed = Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), new)?);
+    crate::store::atomic::write_with(path, crate::store::atomic::Replace::Atomically, |f| {
+        f.write_all(&sealed)
+    })?;
+    crate::store::failpoint("passwd-written");
+    Ok(())
 }
 
 /// Derives the Ed25519 signing key from an age X25519 identity.
@@ -132,6 +187,53 @@ pub fn derive_signing_key(age: &age::x25519::Identity) -> SigningKey {
     let key = SigningKey::from_bytes(&seed);
     seed.zeroize();
     key
+}
+
+/// Loads an OpenSSH private key (Ed25519 or RSA), asking for its passphrase if it has one.
+fn load_ssh(path: &Path, text: &str, passphrases: &mut dyn PassphraseSource) -> Result<Identity> {
+    let err = |message: String| Error::Identity {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut key =
+        ssh_key::PrivateKey::from_openssh(text.trim()).map_err(|e| err(format!("not a readable OpenSSH key ({e})")))?;
+    if key.is_encrypted() {
+        let passphrase = passphrases.passphrase(&format!("Passphrase for {}: ", path.display()), false)?;
+        key = key
+            .decrypt(passphrase.expose_secret().as_bytes())
+            .map_err(|_| Error::WrongPassphrase {
+                path: path.to_path_buf(),
+            })?;
+    }
+    let signing = match key.key_data() {
+        ssh_key::private::KeypairData::Ed25519(k) => SigningKey::from_bytes(&k.private.to_bytes()),
+        ssh_key::private::KeypairData::Rsa(k) => {
+            let mut seed = blake3::derive_key(SSH_SIGNING_KEY_CONTEXT, k.private.d.as_bytes());
+            let key = SigningKey::from_bytes(&seed);
+            seed.zeroize();
+            key
+        }
+        _ => {
+            return Err(err(
+                "is an SSH key of a type age cannot use; use ssh-ed25519 or ssh-rsa".into(),
+            ))
+        }
+    };
+    let public = key.public_key().to_openssh().map_err(|e| err(e.to_string()))?;
+    let recipient: Vec<&str> = public.split_whitespace().take(2).collect();
+    let plain = key
+        .to_openssh(ssh_key::LineEnding::LF)
+        .map_err(|e| err(format!("cannot re-encode the key ({e})")))?;
+    let age = match age::ssh::Identity::from_buffer(plain.as_bytes(), Some(path.display().to_string())) {
+        Ok(i @ age::ssh::Identity::Unencrypted(_)) => i,
+        _ => return Err(err("is an SSH key age cannot use".into())),
+    };
+    Ok(Identity {
+        age: AgeKey::Ssh(age),
+        recipient: recipient.join(" "),
+        signing,
+        path: path.to_path_buf(),
+    })
 }
 
 fn parse_x25519(text: &str) -> Option<age::x25519::Identity> {

@@ -13,7 +13,9 @@ use std::str::FromStr;
 use age::Recipient;
 use zeroize::Zeroizing;
 
-/// Parses an age recipient: X25519 (`age1...`) or SSH (`ssh-ed25519 ...`, `ssh-rsa ...`).
+/// Parses an age recipient: X25519 (`age1...`), SSH (`ssh-ed25519 ...`,
+/// `ssh-rsa ...`) or a plugin's (`age1yubikey1...`: encrypting to it runs
+/// the plugin, `age-plugin-yubikey`, which must be on the PATH).
 pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
     let s = s.trim();
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
@@ -24,10 +26,30 @@ pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
             .map(|r| Box::new(r) as Box<dyn Recipient + Send>)
             .map_err(|_| format!("'{}' is not an SSH public key age can encrypt to", short(s)));
     }
+    if let Ok(r) = age::plugin::Recipient::from_str(s) {
+        let name = r.plugin().to_string();
+        return age::plugin::RecipientPluginV1::new(&name, &[r], &[], age::NoCallbacks)
+            .map(|p| Box::new(p) as Box<dyn Recipient + Send>)
+            .map_err(|e| format!("cannot use the recipient '{}': {}", short(s), one_line(&e.to_string())));
+    }
     Err(format!(
         "'{}' is not an age recipient (age1...) or an SSH public key",
         short(s)
     ))
+}
+
+/// The Ed25519 key inside an `ssh-ed25519` public key line, which signs as itself.
+pub fn ssh_ed25519_key(s: &str) -> Option<[u8; 32]> {
+    let key = ssh_key::PublicKey::from_openssh(s.trim()).ok()?;
+    key.key_data().ed25519().map(|k| k.0)
+}
+
+/// age's messages may span lines and wrap names in Unicode isolates; errors here are one plain line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['\u{2068}', '\u{2069}'], "")
 }
 
 fn short(s: &str) -> String {
@@ -130,6 +152,23 @@ mod tests {
         bad[last] ^= 1;
         assert!(matches!(open(&id, &bad, 100), Opened::Damaged(_)));
         assert!(matches!(open(&id, b"hello", 100), Opened::Damaged(_)));
+    }
+
+    #[test]
+    fn plugin_recipients_need_their_plugin() {
+        // A well-formed recipient of a plugin that is not installed: refused in one line.
+        let hrp = bech32::Hrp::parse("age1dossiertestnoplugin").unwrap();
+        let r = bech32::encode::<bech32::Bech32>(hrp, &[1u8; 8]).unwrap();
+        let err = parse_recipient(&r).err().expect("no plugin is installed");
+        assert!(err.contains("cannot use the recipient"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn ssh_ed25519_keys_sign_as_themselves() {
+        let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAggT3UNZxLBEB7qsJL5XDL0j/uVO+zThcEwGhsHEsDM carol@x";
+        assert!(ssh_ed25519_key(line).is_some());
+        assert!(ssh_ed25519_key("ssh-ed25519 AAAAbroken").is_none());
     }
 
     #[test]

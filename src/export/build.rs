@@ -704,6 +704,10 @@ mod tests {
             title: None,
             created: String::new(),
             members: Vec::new(),
+            names: Vec::new(),
+            access: Vec::new(),
+            rotations: Vec::new(),
+            sealed: Vec::new(),
             records: records
                 .into_iter()
                 .enumerate()

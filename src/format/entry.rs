@@ -40,6 +40,10 @@ pub enum Kind {
     Vault,
     /// A member joins the roster.
     MemberAdd,
+    /// A member leaves the roster; their keys are no longer valid from here on.
+    MemberRemove,
+    /// A member's keys are replaced; the old ones are no longer valid from here on.
+    MemberRekey,
     /// First entry of a case: its name, title and first members.
     Case,
     /// A record of the case.
@@ -48,6 +52,12 @@ pub enum Kind {
     Amend,
     /// An earlier record withdrawn.
     Retract,
+    /// A member of the vault is given access to a case.
+    Grant,
+    /// A member's access to a case ends.
+    Revoke,
+    /// Every file of the log was sealed anew to the members named here.
+    Rotate,
     /// A redacted extract of the case was made (chain of custody).
     Export,
 }
@@ -70,6 +80,47 @@ pub struct Member {
     pub recipient: String,
     /// The member's Ed25519 public key.
     pub signing_key: ByteArray<32>,
+    /// What the member may do to the roster; absent means [`Role::Member`].
+    #[serde(default, skip_serializing_if = "Role::is_member")]
+    pub role: Role,
+}
+
+/// A member's role in the vault. Owners add, remove and rekey members; every
+/// member may rekey themselves, create cases, and grant or revoke access to
+/// the cases they belong to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Owner,
+    #[default]
+    Member,
+}
+
+impl Role {
+    pub fn is_member(&self) -> bool {
+        *self == Role::Member
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+        }
+    }
+}
+
+/// Body of [`Kind::MemberRemove`], [`Kind::Grant`] and [`Kind::Revoke`]: the member concerned.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameBody {
+    pub name: String,
+}
+
+/// Body of [`Kind::Rotate`]: the members every file of the log was sealed to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateBody {
+    pub members: Vec<Member>,
 }
 
 /// Body of [`Kind::Vault`].

@@ -70,11 +70,17 @@ struct Journal {
 const JOURNAL_FORMAT: &str = "dossier-journal";
 
 /// Aborts the process at a named point, in debug builds only, when the
-/// environment variable `DOSSIER_FAILPOINT` names it. Used by crash tests.
+/// environment variable `DOSSIER_FAILPOINT` names it (`NAME`, or `NAME:N` to
+/// abort the N-th time the point is reached). Used by crash tests.
 pub fn failpoint(name: &str) {
+    static HITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     if cfg!(debug_assertions) {
         if let Ok(want) = std::env::var("DOSSIER_FAILPOINT") {
-            if want == name {
+            let (point, nth) = match want.split_once(':') {
+                Some((p, n)) => (p, n.parse().unwrap_or(1)),
+                None => (want.as_str(), 1),
+            };
+            if point == name && HITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == nth {
                 std::process::abort();
             }
         }

@@ -407,3 +407,36 @@ pub fn describe(log: &Log) -> String {
         LogKind::Case => format!("case '{}'", log.name),
     }
 }
+
+impl Log {
+    /// Every entry `id` descends from (not `id` itself).
+    pub fn ancestors(&self, id: &EntryId) -> HashSet<EntryId> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<EntryId> = self
+            .entry(id)
+            .map(|e| e.header.parents.iter().map(|p| p.into_array()).collect())
+            .unwrap_or_default();
+        while let Some(p) = stack.pop() {
+            if seen.insert(p) {
+                if let Some(e) = self.entry(&p) {
+                    stack.extend(e.header.parents.iter().map(|p| p.into_array()));
+                }
+            }
+        }
+        seen
+    }
+
+    /// Every entry that descends from `id` (not `id` itself).
+    pub fn descendants(&self, id: &EntryId) -> HashSet<EntryId> {
+        let mut seen = HashSet::new();
+        let mut frontier: HashSet<EntryId> = HashSet::from([*id]);
+        // Entries are ordered parents first, so one pass finds them all.
+        for e in &self.entries {
+            if e.header.parents.iter().any(|p| frontier.contains(&p.into_array())) {
+                frontier.insert(e.id);
+                seen.insert(e.id);
+            }
+        }
+        seen
+    }
+}

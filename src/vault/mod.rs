@@ -6,6 +6,7 @@
 //! reads or appends to one log at a time through this type; nothing here
 //! parses arguments or prints.
 
+pub mod access;
 mod custody;
 pub mod log;
 pub mod state;
@@ -21,7 +22,7 @@ use crate::crypto::identity::Identity;
 use crate::domain::input::Parsed;
 use crate::domain::record::check_handle;
 use crate::error::{Error, Result};
-use crate::format::entry::{AmendBody, CaseBody, Kind, Member, RetractBody, VaultBody};
+use crate::format::entry::{AmendBody, CaseBody, Kind, Member, RetractBody, Role, VaultBody};
 use crate::format::head::LogKind;
 use crate::format::{cbor, hex, EntryId, LogId};
 use crate::store::{Mode, Store};
@@ -48,6 +49,7 @@ pub struct CaseSummary {
     pub created: String,
     pub records: usize,
     pub members: Vec<String>,
+    pub rotation_pending: bool,
 }
 
 /// A search hit.
@@ -80,6 +82,7 @@ impl Vault {
             name: owner.to_string(),
             recipient: identity.recipient(),
             signing_key: ByteArray::new(identity.signing_public()),
+            role: Role::Owner,
         };
         let vault_id: [u8; 16] = crate::store::random();
         let body = cbor::to_vec(&VaultBody {
@@ -109,58 +112,28 @@ impl Vault {
     pub fn open(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
         let store = Store::open(root, if write { Mode::Exclusive } else { Mode::Shared })?;
         let device = store.device()?;
-        let scan = log::scan_heads(&store, &identity)?;
-        let mut rosters: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
-        for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {
-            rosters.entry(h.head.log.into_array()).or_default().push(h.clone());
-        }
-        if rosters.is_empty() && !scan.problems.is_empty() {
-            return Err(Error::integrity(
-                root.display().to_string(),
-                format!("no roster readable with this identity; {}", scan.problems[0]),
-            ));
-        }
-        if rosters.is_empty() {
-            let names: Vec<String> = scan.unreadable.iter().take(3).map(|n| format!("heads/{n}")).collect();
-            let more = if scan.unreadable.len() > 3 { ", ..." } else { "" };
-            return Err(Error::Vault(format!(
-                "this identity is not a member of the vault at {}, or its roster is damaged (cannot open {}{more})",
-                root.display(),
-                names.join(", ")
-            )));
-        }
-        if rosters.len() > 1 {
-            return Err(Error::integrity(
-                root.display().to_string(),
-                "holds more than one roster: another vault's files were mixed in",
-            ));
-        }
-        let heads = rosters.into_values().next().expect("one roster");
-        let roster_log = log::load(&store, &identity, heads)?;
-        let mut roster_problems = roster_log.problems.clone();
-        let roster = state::roster(&roster_log, &mut roster_problems).ok_or_else(|| {
-            let why = roster_problems
-                .first()
-                .map_or_else(|| "has no valid first entry".to_string(), |p| p.to_string());
-            Error::integrity("the roster cannot be read", why)
-        })?;
-        let key = identity.signing_public();
-        let me = roster
-            .members
-            .iter()
-            .find(|m| m.signing_key.as_ref() == &key)
-            .cloned()
-            .ok_or_else(|| Error::Vault("this identity can read the roster but is not on it".into()))?;
+        let read = read_roster(&store, &identity)?;
         Ok(Vault {
             store,
             identity,
             device,
-            scan,
-            roster_log,
-            roster,
-            roster_problems,
-            me,
+            scan: read.scan,
+            roster_log: read.log,
+            roster: read.roster,
+            roster_problems: read.problems,
+            me: read.me,
         })
+    }
+
+    /// Reads the heads and the roster again, after a write that changed them.
+    fn reload(&mut self) -> Result<()> {
+        let read = read_roster(&self.store, &self.identity)?;
+        self.scan = read.scan;
+        self.roster_log = read.log;
+        self.roster = read.roster;
+        self.roster_problems = read.problems;
+        self.me = read.me;
+        Ok(())
     }
 
     pub fn me(&self) -> &Member {
@@ -185,10 +158,8 @@ impl Vault {
     /// The name of the member with this signing key, or the key itself.
     pub fn author_name(&self, key: &[u8; 32]) -> String {
         self.roster
-            .members
-            .iter()
-            .find(|m| m.signing_key.as_ref() == key)
-            .map(|m| m.name.clone())
+            .key(key)
+            .map(|k| k.name.clone())
             .unwrap_or_else(|| crate::crypto::keys::signing_key_to_string(key))
     }
 
@@ -240,7 +211,13 @@ impl Vault {
         let mut out = Vec::new();
         for name in self.case_names() {
             let (_, c) = self.case(&name)?;
+            // A case this member was revoked from stays readable until it is
+            // rotated; it is not theirs to list.
+            if !c.names.contains(&self.me.name) {
+                continue;
+            }
             out.push(CaseSummary {
+                rotation_pending: c.rotation_pending(),
                 records: c.records.iter().filter(|r| r.retraction.is_none()).count(),
                 members: c.members.iter().map(|m| m.name.clone()).collect(),
                 name: c.name,
@@ -344,6 +321,7 @@ impl Vault {
     }
 
     fn append_to_case(&mut self, log: &Log, case: &Case, bodies: Vec<(Kind, Vec<u8>)>) -> Result<Vec<EntryId>> {
+        self.require_case_member(case)?;
         let ids = write::append(
             &self.store,
             &self.identity,
@@ -363,8 +341,7 @@ impl Vault {
 
     /// Reads the heads again after a write.
     fn refresh(&mut self) -> Result<()> {
-        self.scan = log::scan_heads(&self.store, &self.identity)?;
-        Ok(())
+        self.reload()
     }
 
     /// Finds the record whose id (of any of its versions) starts with `prefix`,
@@ -436,6 +413,75 @@ impl Vault {
         }
         Ok(hits)
     }
+}
+
+/// The roster as an identity reads it.
+struct RosterRead {
+    scan: HeadScan,
+    log: Log,
+    roster: Roster,
+    problems: Vec<Problem>,
+    me: Member,
+}
+
+fn read_roster(store: &Store, identity: &Identity) -> Result<RosterRead> {
+    let root = store.root();
+    let scan = log::scan_heads(store, identity)?;
+    let mut rosters: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
+    for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {
+        rosters.entry(h.head.log.into_array()).or_default().push(h.clone());
+    }
+    if rosters.is_empty() && !scan.problems.is_empty() {
+        return Err(Error::integrity(
+            root.display().to_string(),
+            format!("no roster readable with this identity; {}", scan.problems[0]),
+        ));
+    }
+    if rosters.is_empty() {
+        let names: Vec<String> = scan.unreadable.iter().take(3).map(|n| format!("heads/{n}")).collect();
+        let more = if scan.unreadable.len() > 3 { ", ..." } else { "" };
+        return Err(Error::Vault(format!(
+            "this identity is not a member of the vault at {}, or its roster is damaged (cannot open {}{more})",
+            root.display(),
+            names.join(", ")
+        )));
+    }
+    if rosters.len() > 1 {
+        return Err(Error::integrity(
+            root.display().to_string(),
+            "holds more than one roster: another vault's files were mixed in",
+        ));
+    }
+    let heads = rosters.into_values().next().expect("one roster");
+    let log = log::load(store, identity, heads)?;
+    let mut problems = log.problems.clone();
+    let roster = state::roster(&log, &mut problems).ok_or_else(|| {
+        let why = problems
+            .first()
+            .map_or_else(|| "has no valid first entry".to_string(), |p| p.to_string());
+        Error::integrity("the roster cannot be read", why)
+    })?;
+    let key = identity.signing_public();
+    let me = match roster.members.iter().find(|m| m.signing_key.as_ref() == &key) {
+        Some(m) => m.clone(),
+        None if roster.key(&key).is_some() => {
+            return Err(Error::Vault(
+                "this identity's key was removed or replaced on the vault's roster; it may no longer be used".into(),
+            ))
+        }
+        None => {
+            return Err(Error::Vault(
+                "this identity can read the roster but is not on it".into(),
+            ))
+        }
+    };
+    Ok(RosterRead {
+        scan,
+        log,
+        roster,
+        problems,
+        me,
+    })
 }
 
 fn check_member_name(name: &str) -> Result<()> {

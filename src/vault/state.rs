@@ -7,15 +7,69 @@
 use std::collections::HashMap;
 
 use crate::domain::record::Record;
-use crate::format::entry::{AmendBody, CaseBody, ExportBody, Kind, Member, RetractBody, VaultBody};
+use crate::format::entry::{
+    AmendBody, CaseBody, ExportBody, Kind, Member, NameBody, RetractBody, Role, RotateBody, VaultBody,
+};
 use crate::format::{cbor, hex, EntryId};
 
 use super::log::{describe, Log, Problem};
 
-/// The roster: the vault and its members.
+/// One key a member held, and when it stopped being valid.
+#[derive(Clone, Debug)]
+pub struct KeySpan {
+    pub name: String,
+    pub recipient: String,
+    pub signing_key: [u8; 32],
+    /// The roster entry that made the key valid, and its time.
+    pub from: (EntryId, String),
+    /// The roster entry that ended it (removal or rekey), and its time.
+    pub until: Option<(EntryId, String)>,
+}
+
+impl KeySpan {
+    /// Whether an entry signed with this key at `time` falls before the key
+    /// ended. Times are whole seconds, so the second of the ending counts as
+    /// before it: entries written just before a removal in the same second stay valid.
+    pub fn valid_at(&self, time: &str) -> bool {
+        self.until.as_ref().is_none_or(|(_, t)| time <= t.as_str())
+    }
+}
+
+/// The roster: the vault, its members now, and every key any member ever held.
 pub struct Roster {
     pub vault: [u8; 16],
     pub members: Vec<Member>,
+    pub keys: Vec<KeySpan>,
+    /// Signing keys of everyone the roster's files may be sealed to: every
+    /// member since the last rotation (or the first entry).
+    pub sealed: Vec<[u8; 32]>,
+}
+
+impl Roster {
+    /// The current member of this name.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+
+    /// The key span of a signing key, current or ended.
+    pub fn key(&self, key: &[u8; 32]) -> Option<&KeySpan> {
+        self.keys.iter().find(|k| &k.signing_key == key)
+    }
+
+    /// Every key span a member name ever had.
+    pub fn spans_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a KeySpan> + 'a {
+        self.keys.iter().filter(move |k| k.name == name)
+    }
+
+    pub fn owners(&self) -> usize {
+        self.members.iter().filter(|m| m.role == Role::Owner).count()
+    }
+
+    /// Whether a key ended (a member removed or rekeyed) since the roster's
+    /// files were last sealed anew: until a rotation, that key still opens them.
+    pub fn rotation_pending(&self) -> bool {
+        self.sealed.iter().any(|k| !is_member(&self.members, k))
+    }
 }
 
 /// One version of a record.
@@ -58,12 +112,35 @@ impl RecordState {
     }
 }
 
+/// A member's access to a case, from the grant (or the case's first entry) to its revocation.
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub name: String,
+    pub from: (EntryId, String),
+    pub until: Option<(EntryId, String)>,
+}
+
+/// A rotation of a case: every file sealed anew.
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    pub entry: EntryId,
+    pub time: String,
+    pub members: Vec<Member>,
+}
+
 /// A case: its name, members and records.
 pub struct Case {
     pub name: String,
     pub title: Option<String>,
     pub created: String,
+    /// Who may read the case now: its members who are on the roster, with their current keys.
     pub members: Vec<Member>,
+    /// The case's members by its own log (a member removed from the roster may still be here).
+    pub names: Vec<String>,
+    pub access: Vec<Access>,
+    pub rotations: Vec<Rotation>,
+    /// Signing keys of everyone the case's files may be sealed to since the last rotation.
+    pub sealed: Vec<[u8; 32]>,
     pub records: Vec<RecordState>,
     /// Every entry id of a record (first version, amendments, retraction) to its index.
     pub by_entry: HashMap<EntryId, usize>,
@@ -95,6 +172,12 @@ impl Case {
     pub fn recipients(&self) -> Vec<String> {
         self.members.iter().map(|m| m.recipient.clone()).collect()
     }
+
+    /// Whether someone whose access ended (revoked, removed, rekeyed) may
+    /// still open some of the case's files: true until the case is rotated.
+    pub fn rotation_pending(&self) -> bool {
+        self.sealed.iter().any(|k| !is_member(&self.members, k))
+    }
 }
 
 fn problem(log: &Log, id: EntryId, message: String) -> Problem {
@@ -106,23 +189,30 @@ fn problem(log: &Log, id: EntryId, message: String) -> Problem {
     }
 }
 
-fn is_member(members: &[Member], key: &[u8; 32]) -> bool {
+pub(crate) fn is_member(members: &[Member], key: &[u8; 32]) -> bool {
     members.iter().any(|m| m.signing_key.as_ref() == key)
 }
 
 /// Folds a roster log. Problems are added to `problems`.
 pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
     let mut state: Option<Roster> = None;
-    let mut ever: Vec<[u8; 32]> = Vec::new();
     for e in &log.entries {
         let author = e.header.author.into_array();
-        match (e.header.kind, state.as_mut()) {
-            (Kind::Vault, None) => match cbor::from_slice::<VaultBody>(&e.body) {
+        let time = &e.header.time;
+        let Some(r) = state.as_mut() else {
+            if e.header.kind != Kind::Vault {
+                problems.push(problem(log, e.id, "entry before the roster's first entry".into()));
+                continue;
+            }
+            match cbor::from_slice::<VaultBody>(&e.body) {
                 Ok(b) if b.owner.signing_key.into_array() == author => {
-                    ever.push(author);
+                    let mut owner = b.owner;
+                    owner.role = Role::Owner;
                     state = Some(Roster {
                         vault: b.vault.into_array(),
-                        members: vec![b.owner],
+                        keys: vec![span(&owner, e.id, time)],
+                        sealed: vec![author],
+                        members: vec![owner],
                     });
                 }
                 Ok(_) => problems.push(problem(
@@ -131,38 +221,157 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                     "the vault's first entry is not signed by its owner".into(),
                 )),
                 Err(m) => problems.push(problem(log, e.id, format!("bad body: {m}"))),
-            },
-            (Kind::MemberAdd, Some(r)) => {
-                if !is_member(&r.members, &author) {
-                    problems.push(problem(log, e.id, "signed by someone who is not a member".into()));
-                    continue;
-                }
-                match cbor::from_slice::<Member>(&e.body) {
-                    Ok(m) => {
-                        ever.push(m.signing_key.into_array());
-                        r.members.push(m);
-                    }
-                    Err(m) => problems.push(problem(log, e.id, format!("bad body: {m}"))),
-                }
             }
-            (kind, _) => problems.push(problem(
-                log,
-                e.id,
+            continue;
+        };
+        let Some(signer) = r.members.iter().find(|m| m.signing_key.as_ref() == &author).cloned() else {
+            problems.push(problem(log, e.id, signed_by_outsider(r, &author, "the vault")));
+            continue;
+        };
+        let refuse = |problems: &mut Vec<Problem>, why: String| problems.push(problem(log, e.id, why));
+        match e.header.kind {
+            Kind::MemberAdd => match cbor::from_slice::<Member>(&e.body) {
+                Ok(_) if signer.role != Role::Owner => {
+                    refuse(problems, format!("adds a member but {} is not an owner", signer.name))
+                }
+                Ok(m) if r.member(&m.name).is_some() => refuse(problems, format!("adds '{}' twice", m.name)),
+                Ok(m) if r.key(&m.signing_key.into_array()).is_some() => {
+                    refuse(problems, format!("gives '{}' a signing key already used", m.name))
+                }
+                Ok(m) => {
+                    r.keys.push(span(&m, e.id, time));
+                    r.sealed.push(m.signing_key.into_array());
+                    r.members.push(m);
+                }
+                Err(m) => refuse(problems, format!("bad body: {m}")),
+            },
+            Kind::MemberRemove => match cbor::from_slice::<NameBody>(&e.body) {
+                Ok(_) if signer.role != Role::Owner => refuse(
+                    problems,
+                    format!("removes a member but {} is not an owner", signer.name),
+                ),
+                Ok(b) => match r.member(&b.name).cloned() {
+                    None => refuse(problems, format!("removes '{}', who is not a member", b.name)),
+                    Some(m) if m.role == Role::Owner && r.owners() == 1 => {
+                        refuse(problems, format!("removes '{}', the last owner", b.name))
+                    }
+                    Some(m) => {
+                        end_span(r, &m.signing_key.into_array(), e.id, time);
+                        r.members.retain(|x| x.name != b.name);
+                    }
+                },
+                Err(m) => refuse(problems, format!("bad body: {m}")),
+            },
+            Kind::MemberRekey => match cbor::from_slice::<Member>(&e.body) {
+                Ok(b) => match r.member(&b.name).cloned() {
+                    None => refuse(problems, format!("rekeys '{}', who is not a member", b.name)),
+                    Some(_) if signer.role != Role::Owner && signer.name != b.name => refuse(
+                        problems,
+                        format!(
+                            "{} rekeys '{}' but is neither that member nor an owner",
+                            signer.name, b.name
+                        ),
+                    ),
+                    Some(_) if r.key(&b.signing_key.into_array()).is_some() => {
+                        refuse(problems, format!("gives '{}' a signing key already used", b.name))
+                    }
+                    Some(old) => {
+                        end_span(r, &old.signing_key.into_array(), e.id, time);
+                        let new = Member { role: old.role, ..b };
+                        r.keys.push(span(&new, e.id, time));
+                        r.sealed.push(new.signing_key.into_array());
+                        for m in r.members.iter_mut().filter(|m| m.name == new.name) {
+                            *m = new.clone();
+                        }
+                    }
+                },
+                Err(m) => refuse(problems, format!("bad body: {m}")),
+            },
+            Kind::Rotate => match cbor::from_slice::<RotateBody>(&e.body) {
+                Ok(b) => r.sealed = b.members.iter().map(|m| m.signing_key.into_array()).collect(),
+                Err(m) => refuse(problems, format!("bad body: {m}")),
+            },
+            kind => refuse(
+                problems,
                 format!("an entry of kind {kind:?} does not belong in the roster"),
-            )),
+            ),
         }
     }
+    let r = state?;
+    // A key that was removed or replaced signs nothing after that: every
+    // entry it signed must come before the entry that ended it.
+    for k in &r.keys {
+        let Some((end, _)) = &k.until else { continue };
+        let before = log.ancestors(end);
+        for e in log
+            .entries
+            .iter()
+            .filter(|e| e.header.author.as_ref() == &k.signing_key)
+        {
+            // The key may sign its own replacement, and nothing after it.
+            if !before.contains(&e.id) && e.id != *end {
+                problems.push(problem(
+                    log,
+                    e.id,
+                    format!("signed with {}'s key after that key was removed or replaced", k.name),
+                ));
+            }
+        }
+    }
+    let ever: Vec<[u8; 32]> = r.keys.iter().map(|k| k.signing_key).collect();
     check_head_authors(log, &ever, problems);
-    state
+    Some(r)
 }
 
-/// Folds a case log; `roster` is used to check that the case was created by a member.
+fn span(m: &Member, entry: EntryId, time: &str) -> KeySpan {
+    KeySpan {
+        name: m.name.clone(),
+        recipient: m.recipient.clone(),
+        signing_key: m.signing_key.into_array(),
+        from: (entry, time.to_string()),
+        until: None,
+    }
+}
+
+fn end_span(r: &mut Roster, key: &[u8; 32], entry: EntryId, time: &str) {
+    for k in r.keys.iter_mut().filter(|k| &k.signing_key == key && k.until.is_none()) {
+        k.until = Some((entry, time.to_string()));
+    }
+}
+
+fn signed_by_outsider(r: &Roster, key: &[u8; 32], of: &str) -> String {
+    match r.key(key) {
+        Some(k) => format!("signed by {}, who was not a member of {of} then", k.name),
+        None => format!("signed by someone who was never a member of {of}"),
+    }
+}
+
+/// Folds a case log; `roster` says whose keys were valid when.
 pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<Case> {
     let mut state: Option<Case> = None;
-    let mut ever: Vec<[u8; 32]> = Vec::new();
     for e in &log.entries {
         let author = e.header.author.into_array();
         let time = e.header.time.clone();
+        // Whose key signed this, and was it valid at the time it claims?
+        let signer = match roster.key(&author) {
+            Some(k) if k.valid_at(&time) => k.name.clone(),
+            Some(k) => {
+                problems.push(problem(
+                    log,
+                    e.id,
+                    format!("signed with {}'s key after that key was removed or replaced", k.name),
+                ));
+                continue;
+            }
+            None => {
+                problems.push(problem(
+                    log,
+                    e.id,
+                    "signed by someone who was never a member of the vault".into(),
+                ));
+                continue;
+            }
+        };
         let Some(c) = state.as_mut() else {
             if e.header.kind != Kind::Case {
                 problems.push(problem(log, e.id, "entry before the case's first entry".into()));
@@ -170,11 +379,11 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             }
             match cbor::from_slice::<CaseBody>(&e.body) {
                 Ok(b) => {
-                    if !is_member(&b.members, &author) || !is_member(&roster.members, &author) {
+                    if !is_member(&b.members, &author) {
                         problems.push(problem(
                             log,
                             e.id,
-                            "case created by someone who is not a member of the vault".into(),
+                            "case created by someone who is not among its members".into(),
                         ));
                     }
                     if b.name != log.name {
@@ -184,12 +393,23 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                             format!("case named '{}' but its heads say '{}'", b.name, log.name),
                         ));
                     }
-                    ever.extend(b.members.iter().map(|m| m.signing_key.into_array()));
                     state = Some(Case {
                         name: b.name,
                         title: b.title,
-                        created: time,
-                        members: b.members,
+                        created: time.clone(),
+                        members: Vec::new(),
+                        names: b.members.iter().map(|m| m.name.clone()).collect(),
+                        access: b
+                            .members
+                            .iter()
+                            .map(|m| Access {
+                                name: m.name.clone(),
+                                from: (e.id, time.clone()),
+                                until: None,
+                            })
+                            .collect(),
+                        rotations: Vec::new(),
+                        sealed: b.members.iter().map(|m| m.signing_key.into_array()).collect(),
                         records: Vec::new(),
                         by_entry: HashMap::new(),
                         exports: Vec::new(),
@@ -199,11 +419,11 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             }
             continue;
         };
-        if !is_member(&c.members, &author) {
+        if !c.names.contains(&signer) {
             problems.push(problem(
                 log,
                 e.id,
-                "signed by someone who is not a member of the case".into(),
+                format!("signed by {signer}, who was not a member of the case then"),
             ));
             continue;
         }
@@ -268,6 +488,56 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 },
                 Err(m) => problems.push(problem(log, e.id, format!("bad retraction: {m}"))),
             },
+            Kind::Grant => match cbor::from_slice::<Member>(&e.body) {
+                Ok(m) if c.names.contains(&m.name) => {
+                    problems.push(problem(log, e.id, format!("grants '{}' twice", m.name)))
+                }
+                Ok(m) if roster.key(&m.signing_key.into_array()).is_none_or(|k| k.name != m.name) => {
+                    problems.push(problem(
+                        log,
+                        e.id,
+                        format!("grants '{}', whose key is not on the roster", m.name),
+                    ))
+                }
+                Ok(m) => {
+                    c.names.push(m.name.clone());
+                    c.sealed.push(m.signing_key.into_array());
+                    c.access.push(Access {
+                        name: m.name,
+                        from: (e.id, time),
+                        until: None,
+                    });
+                }
+                Err(m) => problems.push(problem(log, e.id, format!("bad grant: {m}"))),
+            },
+            Kind::Revoke => match cbor::from_slice::<NameBody>(&e.body) {
+                Ok(b) if !c.names.contains(&b.name) => {
+                    problems.push(problem(log, e.id, format!("revokes '{}', who is not a member", b.name)))
+                }
+                Ok(b) if c.names.len() == 1 => problems.push(problem(
+                    log,
+                    e.id,
+                    format!("revokes '{}', the case's last member", b.name),
+                )),
+                Ok(b) => {
+                    c.names.retain(|n| n != &b.name);
+                    for a in c.access.iter_mut().filter(|a| a.name == b.name && a.until.is_none()) {
+                        a.until = Some((e.id, time.clone()));
+                    }
+                }
+                Err(m) => problems.push(problem(log, e.id, format!("bad revocation: {m}"))),
+            },
+            Kind::Rotate => match cbor::from_slice::<RotateBody>(&e.body) {
+                Ok(b) => {
+                    c.sealed = b.members.iter().map(|m| m.signing_key.into_array()).collect();
+                    c.rotations.push(Rotation {
+                        entry: e.id,
+                        time,
+                        members: b.members,
+                    });
+                }
+                Err(m) => problems.push(problem(log, e.id, format!("bad rotation: {m}"))),
+            },
             Kind::Export => match cbor::from_slice::<ExportBody>(&e.body) {
                 Ok(b) => c.exports.push(Export {
                     entry: e.id,
@@ -284,15 +554,49 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             )),
         }
     }
-    if state.is_none() && problems.is_empty() {
-        problems.push(Problem {
-            file: None,
-            entry: None,
-            message: format!("{} has no first entry", describe(log)),
-        });
+    let Some(mut c) = state else {
+        if problems.is_empty() {
+            problems.push(Problem {
+                file: None,
+                entry: None,
+                message: format!("{} has no first entry", describe(log)),
+            });
+        }
+        return None;
+    };
+    // A revoked member signs nothing after the revocation, not even on a
+    // branch of the log that leaves it out: each of their entries must come
+    // before the revocation or after a new grant that follows it.
+    for a in &c.access {
+        let Some((end, _)) = &a.until else { continue };
+        let before = log.ancestors(end);
+        let after = log.descendants(end);
+        let keys: Vec<[u8; 32]> = roster.spans_of(&a.name).map(|k| k.signing_key).collect();
+        for e in log
+            .entries
+            .iter()
+            .filter(|e| keys.contains(&e.header.author.into_array()))
+        {
+            if !before.contains(&e.id) && !after.contains(&e.id) {
+                problems.push(problem(
+                    log,
+                    e.id,
+                    format!(
+                        "signed by {} beside their revocation, on a branch that leaves it out",
+                        a.name
+                    ),
+                ));
+            }
+        }
     }
+    c.members = c.names.iter().filter_map(|n| roster.member(n).cloned()).collect();
+    let ever: Vec<[u8; 32]> = c
+        .access
+        .iter()
+        .flat_map(|a| roster.spans_of(&a.name).map(|k| k.signing_key))
+        .collect();
     check_head_authors(log, &ever, problems);
-    state
+    Some(c)
 }
 
 fn check_head_authors(log: &Log, ever: &[[u8; 32]], problems: &mut Vec<Problem>) {

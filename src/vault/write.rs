@@ -38,7 +38,19 @@ pub fn append(
     recipients: &[String],
     bodies: Vec<(Kind, Vec<u8>)>,
 ) -> Result<Vec<EntryId>> {
-    let time = super::now();
+    append_at(store, identity, device, target, recipients, bodies, super::now())
+}
+
+/// [`append`], with the time the entries claim given (tests forge with it).
+pub(crate) fn append_at(
+    store: &Store,
+    identity: &Identity,
+    device: &[u8; 16],
+    target: Target<'_>,
+    recipients: &[String],
+    bodies: Vec<(Kind, Vec<u8>)>,
+    time: String,
+) -> Result<Vec<EntryId>> {
     let author = identity.signing_public();
     let (mut parents, mut seq) = match target.existing {
         Some(log) => {
