@@ -11,7 +11,7 @@ use dossier::{Error, Result};
 
 use super::output::line;
 
-/// A guided tour on a throwaway vault with invented data: add, log, amend, verify, tamper
+/// A guided tour on a throwaway vault with invented data: add, log, amend, verify, export, tamper
 #[derive(clap::Args)]
 #[command(after_help = "Example:
   cargo run --release -- demo
@@ -161,9 +161,35 @@ pub fn run(args: Args) -> Result<i32> {
         report.files_checked,
         if report.ok() { "OK" } else { "FAILED" }
     ));
+
+    step("10. A redacted extract (`dossier export varonin-2021 --format md --output extract.md`)");
+    let (_, case) = vault.case("varonin-2021")?;
+    let prepared = dossier::export::prepare(
+        &case,
+        &dossier::export::Policy::default(),
+        dossier::export::Options {
+            now: dossier::vault::now(),
+            policy_id: "default".into(),
+        },
+    )
+    .map_err(Error::Policy)?;
+    let extract = prepared
+        .render(dossier::export::Format::Markdown)
+        .map_err(|l| Error::Leak(l.to_string()))?;
+    let extract = String::from_utf8_lossy(&extract);
+    for l in extract.lines().filter(|l| !l.is_empty()) {
+        line(&format!("  | {l}"));
+    }
+    let leaked = ["Darya", "Sokal", "Pavel", "Lind", "p.lind@", "222 33 44"]
+        .iter()
+        .any(|n| extract.contains(n));
+    line(&format!(
+        "the witness's and the lawyer's names and contacts in the extract: {}",
+        if leaked { "YES (a bug!)" } else { "no" }
+    ));
     drop(vault);
 
-    step("10. A colleague joins, reads the case, and is cut off (`member add`, `case grant`, `case revoke`)");
+    step("11. A colleague joins, reads the case, and is cut off (`member add`, `case grant`, `case revoke`)");
     let colleague = Identity::generate();
     let mut vault = Vault::open(&dir, load()?, true)?;
     vault.add_member(
@@ -215,7 +241,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     drop(vault);
 
-    step("11. An adversary alters one byte of one stored file; verify names it");
+    step("12. An adversary alters one byte of one stored file; verify names it");
     let objects = dir.join("objects");
     let victim = std::fs::read_dir(&objects)
         .map_err(|e| Error::Io {

@@ -9,6 +9,7 @@ mod add;
 mod amend;
 mod case;
 mod demo;
+mod export;
 mod exposure;
 mod init;
 mod keygen;
@@ -84,6 +85,7 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    Export(export::Args),
     Rotate(rotate::Args),
     Exposure(exposure::Args),
     Passwd(passwd::Args),
@@ -106,6 +108,7 @@ pub fn run() -> i32 {
         Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
         Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),

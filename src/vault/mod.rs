@@ -7,6 +7,7 @@
 //! parses arguments or prints.
 
 pub mod access;
+mod custody;
 pub mod log;
 pub mod state;
 pub mod verify;
