@@ -8,6 +8,7 @@
 mod add;
 mod amend;
 mod case;
+mod checkpoint;
 mod demo;
 mod export;
 mod exposure;
@@ -85,6 +86,7 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    Checkpoint(checkpoint::Args),
     Export(export::Args),
     Rotate(rotate::Args),
     Exposure(exposure::Args),
@@ -110,6 +112,7 @@ pub fn run() -> i32 {
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
+        Command::Checkpoint(a) => checkpoint::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
