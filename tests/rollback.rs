@@ -1,89 +1,10 @@
 //! Roll-back and deletion: invisible to signatures, caught by a checkpoint kept elsewhere.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-use assert_cmd::cargo::CommandCargoExt;
+use std::path::PathBuf;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        let env = Env { _dir: dir, root };
-        let key = env.root.join("alice.key");
-        env.ok(&["keygen", "--no-passphrase", "--output", key.to_str().unwrap()], None);
-        env.ok(&["init", "--name", "alice"], None);
-        env
-    }
-
-    fn vault(&self) -> PathBuf {
-        self.root.join("vault")
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        use std::io::Write;
-        let mut child = Command::cargo_bin("dossier")
-            .unwrap()
-            .args(args)
-            .env("DOSSIER_VAULT", self.vault())
-            .env("DOSSIER_IDENTITY", self.root.join("alice.key"))
-            .env_remove("DOSSIER_PASSPHRASE_FILE")
-            .env_remove("DOSSIER_FAILPOINT")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            let mut pipe = child.stdin.take().unwrap();
-            if let Some(s) = stdin {
-                pipe.write_all(s.as_bytes()).unwrap();
-            }
-        }
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin);
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        text(&out.stdout)
-    }
-
-    fn note(&self, case: &str, body: &str) {
-        let rec = serde_json::json!({"type": "note", "text": body}).to_string();
-        self.ok(&["add", case, "--from", "-"], Some(&rec));
-    }
-
-    /// `verify` with these arguments: its exit code and stdout.
-    fn verify(&self, args: &[&str]) -> (Option<i32>, String) {
-        let mut all = vec!["verify"];
-        all.extend_from_slice(args);
-        let out = self.run(&all, None);
-        (out.status.code(), text(&out.stdout))
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
+use common::{copy_dir, text, Env};
 
 #[test]
 fn a_rolled_back_vault_verifies_alone_and_fails_against_a_checkpoint() {
@@ -119,12 +40,12 @@ fn a_rolled_back_vault_verifies_alone_and_fails_against_a_checkpoint() {
 #[test]
 fn a_deleted_case_is_caught_by_its_checkpoint() {
     let env = Env::new();
-    let before: Vec<PathBuf> = files(&env.vault());
+    let before: Vec<PathBuf> = env.files();
     env.ok(&["case", "new", "c1"], None);
     env.note("c1", "evidence");
     let token = env.ok(&["checkpoint", "c1"], None).trim().to_string();
     // Remove every file the case added. (The roster was not written to.)
-    for f in files(&env.vault()) {
+    for f in env.files() {
         if !before.contains(&f) {
             std::fs::remove_file(f).unwrap();
         }
@@ -153,14 +74,4 @@ fn foreign_and_mistyped_checkpoints_are_refused_in_one_line() {
     let out = a.run(&["verify", "--checkpoint", std::str::from_utf8(&typo).unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("mistyped"), "{}", text(&out.stderr));
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for area in ["heads", "objects"] {
-        for e in std::fs::read_dir(dir.join(area)).unwrap() {
-            out.push(e.unwrap().path());
-        }
-    }
-    out
 }
