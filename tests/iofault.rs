@@ -54,3 +54,45 @@ fn every_failing_write_step_is_refused_and_leaves_a_sound_vault() {
     }
     assert!(tried >= 8, "only {tried} faults injected");
 }
+
+#[test]
+fn appends_killed_at_random_moments_lose_nothing_acknowledged() {
+    use std::io::Write;
+    let env = Env::new();
+    env.ok(&["case", "new", "c1"], None);
+    // How long one add takes here, to spread the kills across it.
+    let start = std::time::Instant::now();
+    env.note("c1", "timing");
+    let span = start.elapsed().as_micros().max(1000) as u64;
+    let mut seed = std::process::id() as u64 ^ span;
+    let mut acknowledged = vec!["timing".to_string()];
+    let mut killed = 0;
+    for i in 0..24 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let body = format!("append {i}");
+        let mut child = env.cmd(&["add", "c1", "--from", "-"]).spawn().unwrap();
+        {
+            let mut pipe = child.stdin.take().unwrap();
+            let rec = serde_json::json!({"type": "note", "text": body}).to_string();
+            pipe.write_all(rec.as_bytes()).unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_micros((seed >> 33) % (3 * span)));
+        let _ = child.kill(); // SIGKILL
+        let out = child.wait_with_output().unwrap();
+        if out.status.success() {
+            // Exit 0 means the id was printed: the record was acknowledged.
+            acknowledged.push(body);
+        } else {
+            killed += 1;
+        }
+        let log = env.ok(&["--json", "log", "c1"], None);
+        for a in &acknowledged {
+            assert!(log.contains(&format!("\"{a}\"")), "acknowledged record '{a}' lost");
+        }
+    }
+    assert_eq!(env.verify(&[]).0, Some(0));
+    eprintln!(
+        "{killed} of 24 appends killed mid-way; {} acknowledged",
+        acknowledged.len()
+    );
+}
