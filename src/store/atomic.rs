@@ -21,6 +21,10 @@ pub enum Replace {
     Never,
     /// Replace the file atomically.
     Atomically,
+    /// Replace the file atomically, leaving the directory's flush to the
+    /// caller, who calls [`sync_dir`] once after many such writes (rotation:
+    /// until then a power cut may bring back the old file, which is whole).
+    AtomicallyUnsynced,
 }
 
 /// Writes a file through `fill`, atomically and durably, at `path`.
@@ -50,8 +54,11 @@ pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) ->
                 Error::io(path, e.error)
             }
         })?,
-        Replace::Atomically => tmp.persist(path).map_err(|e| Error::io(path, e.error))?,
+        Replace::Atomically | Replace::AtomicallyUnsynced => tmp.persist(path).map_err(|e| Error::io(path, e.error))?,
     };
+    if replace == Replace::AtomicallyUnsynced {
+        return Ok(());
+    }
     sync_dir(dir)
 }
 

@@ -205,6 +205,12 @@ impl Store {
         self.root.join(area.dir()).join(name)
     }
 
+    /// Flushes an area's directory: makes renames done with
+    /// [`Replace::AtomicallyUnsynced`] durable.
+    pub fn sync(&self, area: Area) -> Result<()> {
+        atomic::sync_dir(&self.root.join(area.dir()))
+    }
+
     /// This copy's device id.
     pub fn device(&self) -> Result<[u8; 16]> {
         let p = self.root.join("local/device");
