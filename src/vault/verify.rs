@@ -17,6 +17,7 @@ use crate::domain::record::Record;
 use crate::error::{Error, Result};
 use crate::format::cbor;
 use crate::format::checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_SIGNATURE_LABEL, CHECKPOINT_VERSION};
+use crate::format::segment::Segment;
 use crate::store::{is_object_name, Area};
 
 use super::log::{self, Problem, MAX_OBJECT_PLAINTEXT};
@@ -102,7 +103,8 @@ impl Vault {
                     continue;
                 };
                 let message = match seal::open(self.identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
-                    seal::Opened::Plain(_) => {
+                    seal::Opened::Plain(plain) => {
+                        self.name_damaged_heads(&plain, &mut report.problems);
                         "unexpected object: no head lists it (copied in, or left by an older copy of the vault)"
                             .to_string()
                     }
@@ -130,6 +132,32 @@ fn note_files(l: &log::Log, referenced: &mut HashSet<String>) {
 }
 
 impl Vault {
+    /// An object this identity reads but no readable head lists may be
+    /// orphaned because its head was damaged: a damaged age header is
+    /// indistinguishable from one sealed to someone else. The segment names
+    /// its log, and a head's file name follows from the log and the device
+    /// that wrote it, so a head at such a name that cannot be opened is named
+    /// as damaged. Only logs this identity reads are looked at, so nothing is
+    /// said about other cases.
+    fn name_damaged_heads(&self, plain: &[u8], problems: &mut Vec<Problem>) {
+        let Ok(segment) = cbor::from_slice::<Segment>(plain) else {
+            return;
+        };
+        let mut devices: Vec<[u8; 16]> = self.scan.heads.iter().map(|h| h.head.device.into_array()).collect();
+        devices.push(self.device);
+        devices.sort();
+        devices.dedup();
+        for d in devices {
+            let name = log::head_name(&segment.log.into_array(), &d);
+            if self.scan.unreadable.contains(&name) {
+                problems.push(Problem::file(
+                    format!("heads/{name}"),
+                    "cannot be opened with this identity, yet it is the head of a log this identity reads: damaged or replaced",
+                ));
+            }
+        }
+    }
+
     /// A signed checkpoint of a case's log as it is now, as a token.
     pub fn checkpoint(&self, case_name: &str) -> Result<String> {
         let (log, _) = self.case(case_name)?;
