@@ -155,9 +155,12 @@ impl Ctx {
     }
 
     fn identity_path(&self) -> Result<PathBuf> {
-        self.identity.clone().ok_or_else(|| Error::Identity {
-            path: PathBuf::from("(none)"),
-            message: "no identity given".into(),
+        self.identity.clone().ok_or_else(|| {
+            Error::Invalid(
+                "no identity given: pass --identity FILE or set DOSSIER_IDENTITY \
+                 (no identity yet? `dossier keygen --output FILE` makes one)"
+                    .into(),
+            )
         })
     }
 
