@@ -3,20 +3,19 @@
 //! Every test drives the real binary on a real vault, and checks what a key
 //! can open with the stock `age` CLI where one is installed (CI installs it).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
+use common::text;
 
 /// A vault in a temp dir, and the identity files of the people in the test.
 struct Team {
     dir: tempfile::TempDir,
     vault: PathBuf,
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 impl Team {
@@ -79,20 +78,8 @@ impl Team {
         c
     }
 
-    fn run_cmd(mut c: Command, stdin: Option<&str>) -> Output {
-        use std::io::Write;
-        let mut child = c.spawn().unwrap();
-        {
-            let mut pipe = child.stdin.take().unwrap();
-            if let Some(s) = stdin {
-                pipe.write_all(s.as_bytes()).unwrap();
-            }
-        }
-        child.wait_with_output().unwrap()
-    }
-
     fn run(&self, who: &str, args: &[&str], stdin: Option<&str>) -> Output {
-        Team::run_cmd(self.cmd(who, args), stdin)
+        common::run(self.cmd(who, args), stdin)
     }
 
     fn ok(&self, who: &str, args: &[&str], stdin: Option<&str>) -> String {
@@ -389,7 +376,7 @@ fn ssh_members_read_write_and_sign() {
     std::fs::write(&pass, "dan secret\n").unwrap();
     let mut c = t.cmd("dan", &["log", "c1"]);
     c.env("DOSSIER_PASSPHRASE_FILE", &pass);
-    let out = Team::run_cmd(c, None);
+    let out = common::run(c, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("planted-by-carol"));
 
@@ -572,7 +559,7 @@ fn rotation_killed_at_every_file_resumes_and_loses_nothing() {
     for n in 1..=files {
         let mut c = t.cmd("alice", &["rotate", "--all"]);
         c.env("DOSSIER_FAILPOINT", format!("rotate-file-written:{n}"));
-        let out = Team::run_cmd(c, None);
+        let out = common::run(c, None);
         if out.status.success() {
             break;
         }
@@ -589,7 +576,7 @@ fn rotation_killed_at_every_file_resumes_and_loses_nothing() {
     // Revoke, crashed part way, then finished by `rotate`.
     let mut c = t.cmd("alice", &["case", "revoke", "c1", "bob"]);
     c.env("DOSSIER_FAILPOINT", "rotate-file-written:3");
-    assert!(!Team::run_cmd(c, None).status.success());
+    assert!(!common::run(c, None).status.success());
     let listed = t.ok("alice", &["--json", "case", "list"], None);
     assert!(listed.contains("\"rotation_pending\":true"), "{listed}");
     t.ok("alice", &["rotate", "c1"], None);
@@ -623,7 +610,7 @@ fn passwd_changes_the_passphrase_atomically() {
         if let Some(f) = failpoint {
             c.env("DOSSIER_FAILPOINT", f);
         }
-        Team::run_cmd(c, None)
+        common::run(c, None)
     };
     // A plain identity gets a first passphrase.
     assert!(run(None, Some(&old), &["passwd"], None).status.success());
@@ -714,7 +701,7 @@ fn plugin_identities_sign_with_a_secret_beside_them() {
         ],
     );
     c.arg(t.key("dan")).env("PATH", &path);
-    let out = Team::run_cmd(c, None);
+    let out = common::run(c, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(made["recipient"], recipient.as_str());
@@ -724,7 +711,7 @@ fn plugin_identities_sign_with_a_secret_beside_them() {
     // The identity loads (the plugin decrypts, the secret beside it signs).
     let mut c = t.cmd("dan", &["--json", "whoami"]);
     c.env("PATH", &path);
-    let out = Team::run_cmd(c, None);
+    let out = common::run(c, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(me, made);
@@ -732,7 +719,7 @@ fn plugin_identities_sign_with_a_secret_beside_them() {
     // Without the plugin installed: one clear line.
     let mut c = t.cmd("dan", &["whoami"]);
     c.env("PATH", "/nonexistent");
-    let out = Team::run_cmd(c, None);
+    let out = common::run(c, None);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("cannot use its plugin"),
@@ -756,7 +743,7 @@ fn plugin_identities_sign_with_a_secret_beside_them() {
         ],
     );
     c.env("PATH", &path);
-    let out = Team::run_cmd(c, None);
+    let out = common::run(c, None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");

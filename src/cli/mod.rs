@@ -8,6 +8,7 @@
 mod add;
 mod amend;
 mod case;
+mod checkpoint;
 mod completions;
 mod demo;
 mod export;
@@ -80,6 +81,7 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    Checkpoint(checkpoint::Args),
     Export(export::Args),
     Rotate(rotate::Args),
     Exposure(exposure::Args),
@@ -107,6 +109,7 @@ pub fn run() -> i32 {
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
+        Command::Checkpoint(a) => checkpoint::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
@@ -178,35 +181,46 @@ pub struct Passphrases;
 
 impl PassphraseSource for Passphrases {
     fn passphrase(&mut self, prompt: &str, confirm: bool) -> Result<SecretString> {
-        if let Some(file) = std::env::var_os("DOSSIER_PASSPHRASE_FILE") {
-            let path = PathBuf::from(file);
-            let text =
-                zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| Error::Io { path, source: e })?);
-            let line = text.trim_end_matches(['\n', '\r']);
-            if line.is_empty() {
-                return Err(Error::Invalid(
-                    "DOSSIER_PASSPHRASE_FILE holds an empty passphrase".into(),
-                ));
-            }
-            return Ok(SecretString::from(line.to_string()));
+        match passphrase_from_file("DOSSIER_PASSPHRASE_FILE") {
+            Some(p) => p,
+            None => ask_passphrase(prompt, confirm, "DOSSIER_PASSPHRASE_FILE"),
         }
-        let ask = |p: &str| {
-            rpassword::prompt_password(p).map_err(|_| {
-                Error::Invalid(
-                    "no terminal to ask for the passphrase; set DOSSIER_PASSPHRASE_FILE to a file that holds it".into(),
-                )
-            })
-        };
-        let first = zeroize::Zeroizing::new(ask(prompt)?);
-        if first.is_empty() {
-            return Err(Error::Invalid("the passphrase is empty".into()));
-        }
-        if confirm {
-            let second = zeroize::Zeroizing::new(ask("Again, to confirm: ")?);
-            if *first != *second {
-                return Err(Error::Invalid("the two passphrases differ; nothing was written".into()));
-            }
-        }
-        Ok(SecretString::from(first.to_string()))
     }
+}
+
+/// The passphrase held by the file the environment variable `var` names, if it is set.
+pub fn passphrase_from_file(var: &str) -> Option<Result<SecretString>> {
+    let path = PathBuf::from(std::env::var_os(var)?);
+    let read = std::fs::read_to_string(&path).map_err(|e| Error::Io { path, source: e });
+    Some(read.and_then(|text| {
+        let text = zeroize::Zeroizing::new(text);
+        let line = text.trim_end_matches(['\n', '\r']);
+        if line.is_empty() {
+            return Err(Error::Invalid(format!("{var} holds an empty passphrase")));
+        }
+        Ok(SecretString::from(line.to_string()))
+    }))
+}
+
+/// Asks on the terminal, without echo; twice if `confirm`. `var` is named in
+/// the error when there is no terminal.
+pub fn ask_passphrase(prompt: &str, confirm: bool, var: &str) -> Result<SecretString> {
+    let ask = |p: &str| {
+        rpassword::prompt_password(p).map_err(|_| {
+            Error::Invalid(format!(
+                "no terminal to ask for the passphrase; set {var} to a file that holds it"
+            ))
+        })
+    };
+    let first = zeroize::Zeroizing::new(ask(prompt)?);
+    if first.is_empty() {
+        return Err(Error::Invalid("the passphrase is empty".into()));
+    }
+    if confirm {
+        let second = zeroize::Zeroizing::new(ask("Again, to confirm: ")?);
+        if *first != *second {
+            return Err(Error::Invalid("the two passphrases differ; nothing was written".into()));
+        }
+    }
+    Ok(SecretString::from(first.to_string()))
 }

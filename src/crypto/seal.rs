@@ -18,6 +18,9 @@ use zeroize::Zeroizing;
 /// the plugin, `age-plugin-yubikey`, which must be on the PATH).
 pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
     let s = s.trim();
+    if super::keys::looks_secret(s) {
+        return Err(super::keys::secret_refusal());
+    }
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
         return Ok(Box::new(r));
     }
