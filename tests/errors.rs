@@ -246,7 +246,7 @@ fn bad_usage_is_exit_2() {
     let env = Env::new();
     for args in [
         &["lgo", "statkevich-2010"][..],
-        &["add", "statkevich-2010"],
+        &["add", "statkevich-2010", "note", "--from", "x.json"],
         &["export", "statkevich-2010", "--format", "pdf"],
         &["completions", "tcsh"],
     ] {
@@ -254,6 +254,25 @@ fn bad_usage_is_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = text(&out.stderr);
         assert!(err.contains("--help") && !err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn add_without_from_and_without_a_terminal() {
+    let env = Env::new();
+    // guided entry needs a terminal; a script gets exit 2 and the way to give JSON
+    for args in [
+        &["add", "statkevich-2010"][..],
+        &["add", "statkevich-2010", "testimony"],
+    ] {
+        fails_with(
+            env.cmd(args),
+            Some(""),
+            2,
+            &["no terminal to ask on", "dossier add statkevich-2010 --from FILE"],
+        );
+        let out = run(env.cmd(args), Some(""));
+        assert_eq!(text(&out.stderr).trim_end().lines().count(), 1);
     }
 }
 

@@ -13,6 +13,7 @@ mod completions;
 mod demo;
 mod export;
 mod exposure;
+mod guided;
 mod help;
 mod init;
 mod keygen;
