@@ -13,8 +13,10 @@ use super::output::line;
 
 /// A guided tour on a throwaway vault with invented data: add, log, amend, verify, export, tamper
 #[derive(clap::Args)]
-#[command(after_help = "Example:
-  cargo run --release -- demo
+#[command(after_help = "Examples:
+  dossier demo
+  dossier demo --keep ~/dossier-demo   # keep its vault and identity to look at afterwards
+  cargo run --release -- demo          # from a checkout of the source
 
 Everything happens in a temporary directory that is removed at the end;
 your own vault and identity are not touched.")]
@@ -110,7 +112,7 @@ pub fn run(args: Args) -> Result<i32> {
     let vault = Vault::open(&dir, load()?, false)?;
     let (_, case) = vault.case("varonin-2021")?;
     for r in &case.records {
-        line(&super::log::row(r));
+        super::output::styled(&super::log::row(r));
     }
 
     step("7. Search (`dossier search unheated`)");

@@ -39,10 +39,10 @@ impl From<FormatArg> for Format {
 #[command(after_help = "Examples:
   dossier export statkevich-2010 --format md --output extract.md
   dossier export statkevich-2010 --format html --output extract.html
-  dossier export statkevich-2010 --policy un-submission.toml --format md --to age1... --output un.age
+  dossier export statkevich-2010 --policy un.toml --format md --to age1... --output un.age
   dossier export statkevich-2010 --format md --to age1... --armor --output un.asc
   dossier export statkevich-2010 --dry-run        # what would be hidden, masked, left out, and why
-  dossier export statkevich-2010 --history        # every extract made so far: who, when, what, to whom
+  dossier export statkevich-2010 --history        # every extract so far: who, when, to whom
 
 The default policy (SPEC §5, docs/EXPORT.md): people marked public keep their
 name; everyone else becomes a pseudonym by role (\"Witness A\") everywhere,

@@ -9,12 +9,16 @@ mod add;
 mod amend;
 mod case;
 mod checkpoint;
+mod completions;
 mod demo;
 mod export;
 mod exposure;
+mod guided;
+mod help;
 mod init;
 mod keygen;
 mod log;
+mod man;
 mod member;
 mod output;
 mod passwd;
@@ -28,19 +32,11 @@ mod whoami;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use dossier::crypto::identity::{Identity, PassphraseSource};
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 use secrecy::SecretString;
-
-/// Environment variables, listed in every command's help.
-const ENV_HELP: &str = "Environment:
-  DOSSIER_VAULT             the vault directory (like --vault)
-  DOSSIER_IDENTITY          the identity file (like --identity)
-  DOSSIER_PASSPHRASE_FILE   a file holding the identity's passphrase, for automation
-  DOSSIER_NEW_PASSPHRASE_FILE  a file holding the new passphrase, for `passwd`
-  DOSSIER_LOCK_TIMEOUT      seconds to wait for another dossier process (default 10)";
 
 #[derive(Parser)]
 #[command(
@@ -50,7 +46,7 @@ const ENV_HELP: &str = "Environment:
     long_about = "dossier keeps case records (testimony, people, events, notes) in an \
                   age-encrypted, append-only, signed vault. Every stored file is a \
                   standard age file; every record is signed by its author.",
-    after_help = ENV_HELP,
+    after_help = help::START,
     propagate_version = true
 )]
 pub struct Cli {
@@ -92,11 +88,13 @@ enum Command {
     Exposure(exposure::Args),
     Passwd(passwd::Args),
     Demo(demo::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 /// Runs the command line and returns the exit status.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&help::command().get_matches()).unwrap_or_else(|e| e.exit());
     let json = cli.json;
     let result = match cli.command {
         Command::Keygen(a) => keygen::run(a, json),
@@ -117,6 +115,8 @@ pub fn run() -> i32 {
         Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Demo(a) => demo::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(code) => code,
@@ -159,9 +159,12 @@ impl Ctx {
     }
 
     fn identity_path(&self) -> Result<PathBuf> {
-        self.identity.clone().ok_or_else(|| Error::Identity {
-            path: PathBuf::from("(none)"),
-            message: "no identity given".into(),
+        self.identity.clone().ok_or_else(|| {
+            Error::Invalid(
+                "no identity given: pass --identity FILE or set DOSSIER_IDENTITY \
+                 (no identity yet? `dossier keygen --output FILE` makes one)"
+                    .into(),
+            )
         })
     }
 

@@ -144,6 +144,12 @@ impl Vault {
         &self.identity
     }
 
+    /// Closes the vault (releasing its lock) and hands back the identity, so
+    /// that a command can open it again without asking for the passphrase twice.
+    pub fn into_identity(self) -> Identity {
+        self.identity
+    }
+
     pub fn root(&self) -> &Path {
         self.store.root()
     }
