@@ -3,47 +3,25 @@
 //!
 //! Each test drives the real binary on a real vault in a temporary directory.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+use common::{bare, run, text, Env};
 
-struct Env {
-    dir: tempfile::TempDir,
-    key: PathBuf,
-    vault: PathBuf,
+/// A vault with one case and one note, owned by an unencrypted identity.
+fn env() -> Env {
+    let env = Env::new();
+    env.ok(&["case", "new", "statkevich-2010"], None);
+    env.note("statkevich-2010", "Visit refused.");
+    env
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            pipe.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-/// The binary with none of the user's own settings.
-fn bare(args: &[&str]) -> Command {
-    let mut c = Command::cargo_bin("dossier").unwrap();
-    c.args(args).env("DOSSIER_LOCK_TIMEOUT", "20").env("NO_COLOR", "1");
-    for v in [
-        "DOSSIER_VAULT",
-        "DOSSIER_IDENTITY",
-        "DOSSIER_PASSPHRASE_FILE",
-        "DOSSIER_FAILPOINT",
-    ] {
-        c.env_remove(v);
-    }
-    c
+fn passphrase_file(env: &Env, name: &str, passphrase: &str) -> PathBuf {
+    let p = env.dir.path().join(name);
+    std::fs::write(&p, format!("{passphrase}\n")).unwrap();
+    p
 }
 
 /// Runs a command that must fail with `code` and one line on stderr holding every one of `want`.
@@ -63,52 +41,13 @@ fn fails_with(cmd: Command, stdin: Option<&str>, code: i32, want: &[&str]) -> St
     err
 }
 
-impl Env {
-    /// A vault with one case and one note, owned by an unencrypted identity.
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let key = dir.path().join("alice.key");
-        let vault = dir.path().join("vault");
-        let env = Env { dir, key, vault };
-        env.ok(
-            &["keygen", "--no-passphrase", "--output", env.key.to_str().unwrap()],
-            None,
-        );
-        env.ok(&["init", "--name", "alice"], None);
-        env.ok(&["case", "new", "statkevich-2010"], None);
-        env.ok(
-            &["add", "statkevich-2010", "--from", "-"],
-            Some(r#"{"type":"note","text":"Visit refused."}"#),
-        );
-        env
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = bare(args);
-        c.env("DOSSIER_VAULT", &self.vault).env("DOSSIER_IDENTITY", &self.key);
-        c
-    }
-
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = run(self.cmd(args), stdin);
-        assert!(out.status.success(), "{args:?} failed: {}", text(&out.stderr));
-        text(&out.stdout)
-    }
-
-    fn passphrase_file(&self, name: &str, passphrase: &str) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, format!("{passphrase}\n")).unwrap();
-        p
-    }
-}
-
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
 #[test]
 fn missing_vault() {
-    let env = Env::new();
+    let env = env();
     let nowhere = env.dir.path().join("no-vault-here");
     let mut c = env.cmd(&["log", "statkevich-2010"]);
     c.env("DOSSIER_VAULT", &nowhere);
@@ -126,7 +65,7 @@ fn missing_vault() {
 
 #[test]
 fn missing_identity() {
-    let env = Env::new();
+    let env = env();
     let mut c = env.cmd(&["log", "statkevich-2010"]);
     c.env_remove("DOSSIER_IDENTITY");
     fails_with(
@@ -155,13 +94,13 @@ fn missing_identity() {
 
 #[test]
 fn wrong_passphrase() {
-    let env = Env::new();
+    let env = env();
     let locked = env.dir.path().join("bob.key");
-    let right = env.passphrase_file("right.txt", "correct horse battery staple");
+    let right = passphrase_file(&env, "right.txt", "correct horse battery staple");
     let mut c = bare(&["keygen", "--output", path(&locked)]);
     c.env("DOSSIER_PASSPHRASE_FILE", &right);
     assert!(run(c, None).status.success());
-    let wrong = env.passphrase_file("wrong.txt", "incorrect horse");
+    let wrong = passphrase_file(&env, "wrong.txt", "incorrect horse");
     let mut c = env.cmd(&["--identity", path(&locked), "whoami"]);
     c.env("DOSSIER_PASSPHRASE_FILE", &wrong);
     fails_with(c, None, 1, &["wrong passphrase", path(&locked), "try again"]);
@@ -176,7 +115,7 @@ fn wrong_passphrase() {
 
 #[test]
 fn vault_locked() {
-    let env = Env::new();
+    let env = env();
     let lock = std::fs::OpenOptions::new()
         .write(true)
         .open(env.vault.join("local/lock"))
@@ -203,7 +142,7 @@ fn vault_locked() {
 
 #[test]
 fn case_not_found() {
-    let env = Env::new();
+    let env = env();
     for args in [
         &["log", "statkevic-2010"][..],
         &["case", "show", "statkevic-2010"],
@@ -226,7 +165,7 @@ fn case_not_found() {
 
 #[test]
 fn record_not_found() {
-    let env = Env::new();
+    let env = env();
     for args in [
         &["show", "deadbeefdeadbeef"][..],
         &["retract", "deadbeefdeadbeef", "--reason", "typo"],
@@ -243,7 +182,7 @@ fn record_not_found() {
 
 #[test]
 fn bad_usage_is_exit_2() {
-    let env = Env::new();
+    let env = env();
     for args in [
         &["lgo", "statkevich-2010"][..],
         &["add", "statkevich-2010", "note", "--from", "x.json"],
@@ -259,7 +198,7 @@ fn bad_usage_is_exit_2() {
 
 #[test]
 fn add_without_from_and_without_a_terminal() {
-    let env = Env::new();
+    let env = env();
     // guided entry needs a terminal; a script gets exit 2 and the way to give JSON
     for args in [
         &["add", "statkevich-2010"][..],
@@ -281,7 +220,7 @@ fn add_without_from_and_without_a_terminal() {
 /// says the disk is full; what was there before is intact and still verifies.
 #[test]
 fn disk_full() {
-    let env = Env::new();
+    let env = env();
     let probe = Command::new("unshare").args(["-rm", "true"]).output();
     if !matches!(probe, Ok(ref o) if o.status.success()) {
         eprintln!("SKIPPED disk_full: `unshare -rm` is not available here (no user namespaces)");
