@@ -135,14 +135,7 @@ impl Team {
     }
 
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for area in ["heads", "objects"] {
-            for e in std::fs::read_dir(self.vault.join(area)).unwrap() {
-                let p = e.unwrap().path();
-                out.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-        out
+        common::snapshot(&self.vault)
     }
 
     /// The plaintext of every vault file the stock age CLI opens with `key`.

@@ -133,15 +133,20 @@ impl Env {
 
     /// Every head and object file, with its bytes.
     pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for area in ["heads", "objects"] {
-            for e in std::fs::read_dir(self.vault.join(area)).unwrap() {
-                let p = e.unwrap().path();
-                out.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-        out
+        snapshot(&self.vault)
     }
+}
+
+/// Every head and object file of the vault at `vault`, with its bytes.
+pub fn snapshot(vault: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for area in ["heads", "objects"] {
+        for e in std::fs::read_dir(vault.join(area)).unwrap() {
+            let p = e.unwrap().path();
+            out.insert(p.clone(), std::fs::read(&p).unwrap());
+        }
+    }
+    out
 }
 
 /// Runs a command with `stdin` written to it, and waits.
