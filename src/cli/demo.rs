@@ -172,6 +172,7 @@ pub fn run(args: Args) -> Result<i32> {
         dossier::export::Options {
             now: dossier::vault::now(),
             policy_id: "default".into(),
+            team: super::export::roster_names(&vault),
         },
     )
     .map_err(Error::Policy)?;

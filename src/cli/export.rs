@@ -119,6 +119,14 @@ fn history(ctx: &Ctx, case: &str) -> Result<i32> {
     Ok(0)
 }
 
+/// Every name the vault's roster ever had: team members are never in an extract.
+pub(crate) fn roster_names(vault: &dossier::vault::Vault) -> Vec<String> {
+    let mut names: Vec<String> = vault.roster().keys.iter().map(|k| k.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The policy and its identity for the custody log.
 fn load_policy(path: Option<&Path>) -> Result<(Policy, String)> {
     let Some(path) = path else {
@@ -167,6 +175,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         export::Options {
             now: dossier::vault::now(),
             policy_id: policy_id.clone(),
+            team: roster_names(&vault),
         },
     )
     .map_err(|m| Error::Policy(format!("{origin}: {m}")))?;

@@ -17,7 +17,7 @@ use crate::format::hex;
 use crate::vault::state::{Case, RecordState};
 
 use super::fold;
-use super::leak::{Checker, Kind};
+use super::leak::{self, Checker, Kind};
 use super::model::*;
 use super::policy::Policy;
 use super::redact::{self, Changes, Matcher, Redactor, Target};
@@ -29,6 +29,10 @@ pub struct Options {
     pub now: String,
     /// `default`, or `blake3:` and the hash of the policy file.
     pub policy_id: String,
+    /// The name of every member the vault's roster ever had. Team members are
+    /// never in an extract: their names are protected like a witness's (the
+    /// case's own members are added from its log).
+    pub team: Vec<String>,
 }
 
 /// An extract ready to render, with its report and its leak check.
@@ -51,6 +55,153 @@ const MIN_NAME_PART: usize = 3;
 /// Text put in place of a word shared by the names of several protected people.
 pub const SHARED_NAME: &str = "[name removed]";
 const ADDRESS_MASK: &str = "[address removed]";
+const CONTACT_MASK: &str = "[contact removed]";
+
+/// Words of the extract's own pseudonyms and masks. A name word among them is
+/// not protected on its own (the full name still is): otherwise every
+/// "Lawyer B" would trip the leak check of a case whose team has a member
+/// called "demo-lawyer".
+const PSEUDONYM_WORDS: &[&str] = &[
+    "witness",
+    "lawyer",
+    "family",
+    "member",
+    "victim",
+    "perpetrator",
+    "official",
+    "person",
+    "team",
+    "name",
+    "removed",
+    "address",
+    "contact",
+    "phone",
+    "mail",
+    "unknown",
+];
+
+/// Everyday English words that are also names ("Priya Date", "Steve Case").
+/// Such a word of a protected name is replaced on its own, and counts in the
+/// leak check, only where it is written with a capital ("Date said", "DATE"),
+/// never in prose ("on that date"), and it is not searched for inside other
+/// words. The full name is found whatever its case.
+const EVERYDAY_WORDS: &[&str] = &[
+    "date",
+    "case",
+    "may",
+    "will",
+    "rose",
+    "hope",
+    "faith",
+    "grace",
+    "joy",
+    "mark",
+    "bill",
+    "pat",
+    "sue",
+    "art",
+    "guy",
+    "ray",
+    "dawn",
+    "eve",
+    "june",
+    "april",
+    "august",
+    "young",
+    "white",
+    "black",
+    "brown",
+    "green",
+    "gray",
+    "grey",
+    "long",
+    "short",
+    "little",
+    "king",
+    "bishop",
+    "mason",
+    "baker",
+    "cook",
+    "hunter",
+    "fisher",
+    "miller",
+    "page",
+    "law",
+    "bush",
+    "wood",
+    "hill",
+    "field",
+    "ford",
+    "lane",
+    "street",
+    "stone",
+    "price",
+    "bell",
+    "hall",
+    "walker",
+    "rich",
+    "love",
+    "best",
+    "power",
+    "summer",
+    "winter",
+    "day",
+    "night",
+    "star",
+    "story",
+    "note",
+    "event",
+    "house",
+    "park",
+    "chance",
+    "cell",
+    "court",
+    "judge",
+    "guard",
+    "major",
+    "sharp",
+    "strong",
+    "wise",
+    "good",
+    "gold",
+    "silver",
+    "frost",
+    "snow",
+    "rain",
+    "moon",
+    "sun",
+    "lamb",
+    "fox",
+    "wolf",
+    "bird",
+    "swan",
+    "crane",
+    "bond",
+    "banks",
+    "cross",
+    "more",
+    "van",
+    "von",
+    "del",
+    "den",
+    "der",
+    "ben",
+    "bin",
+    "new",
+    "roman",
+    "times",
+    "policy",
+    "extract",
+    "people",
+    "notes",
+    "documents",
+    "timeline",
+    "testimony",
+    "place",
+    "text",
+    "tags",
+    "consent",
+];
 
 struct PersonInfo<'a> {
     state: &'a RecordState,
@@ -157,9 +308,10 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         ("persons.reveal", &policy.persons.reveal),
         ("persons.hide", &policy.persons.hide),
     ] {
-        for h in list {
+        for (n, h) in list.iter().enumerate() {
             if by_handle.get(h.as_str()).is_none_or(|&i| persons[i].retracted) {
-                return Err(format!("{key}: no person with ref '{h}' in case '{}'", case.name));
+                // The ref is not echoed: a ref may be a name.
+                return Err(format!("{key}: item {} names no person of this case", n + 1));
             }
         }
     }
@@ -169,7 +321,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
     ] {
         for id in list {
             if !case.records.iter().any(|r| matches_record(r, std::slice::from_ref(id))) {
-                return Err(format!("{key}: no record {id} in case '{}'", case.name));
+                return Err(format!("{key}: no record {id} in this case"));
             }
         }
     }
@@ -189,56 +341,91 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             (false, "not public")
         };
     }
+    // Consent: a witness is named only if they agreed to be, in a `named`
+    // testimony, and no testimony of theirs is `internal` (for the team's eyes
+    // only), unless the policy says, by ref, that it knows better.
+    for p in persons.iter().filter(|p| p.revealed && !p.latest.public) {
+        let h = p.latest.handle.as_deref().unwrap_or("");
+        let consents: Vec<Consent> = case
+            .records
+            .iter()
+            .filter(|r| r.retraction.is_none())
+            .filter_map(|r| match &r.latest().record {
+                Record::Testimony(t) if t.witness == h => Some(t.consent),
+                _ => None,
+            })
+            .collect();
+        let named = consents.contains(&Consent::Named);
+        let internal = consents.contains(&Consent::Internal);
+        if consents.is_empty() || (named && !internal) || policy.persons.reveal_despite_consent.iter().any(|x| x == h) {
+            continue;
+        }
+        return Err(format!(
+            "persons.reveal: person record {} is a witness {}; the extract would name them without their consent \
+             (list their ref in [persons] reveal_despite_consent too if they have agreed otherwise)",
+            &hex(&p.state.id)[..16],
+            if named {
+                "with internal testimony"
+            } else {
+                "with no testimony of consent named"
+            }
+        ));
+    }
 
-    // What is protected, and how text is rewritten.
-    let policy_owner = persons.len();
-    let mut owners: Vec<String> = persons.iter().map(PersonInfo::describe).collect();
-    owners.push("the policy's [mask] words".to_string());
-    let mut checker = Checker::default();
-    let mut matcher = Matcher::default();
+    // What is protected, and how text is rewritten. Protected people are the
+    // persons (by index) and then the team (by `persons.len()` + index).
     let mut shown_words: HashSet<String> = HashSet::new();
     let mut shown_names: HashSet<Vec<String>> = HashSet::new();
     for p in persons.iter().filter(|p| p.revealed) {
         for n in p.names() {
             shown_words.extend(fold::word_texts(n));
             shown_names.insert(fold::word_texts(n));
+        }
+    }
+    let mut team: Vec<Vec<String>> = Vec::new();
+    for n in opts.team.iter().chain(&case.names) {
+        let words = fold::word_texts(n);
+        if words.concat().len() >= MIN_NAME_PART && !shown_names.contains(&words) && !team.contains(&words) {
+            team.push(words);
+        }
+    }
+    let team_base = persons.len();
+    let policy_owner = team_base + team.len();
+    let mut owners: Vec<String> = persons.iter().map(PersonInfo::describe).collect();
+    owners.extend((0..team.len()).map(|k| format!("team member {} of the vault's roster", k + 1)));
+    owners.push("the policy's [mask] words".to_string());
+    let mut checker = Checker::default();
+    let mut matcher = Matcher::default();
+    for p in persons.iter().filter(|p| p.revealed) {
+        for n in p.names() {
             checker.allow(n);
             matcher.add(n, Target::Keep);
         }
     }
     let mut part_owners: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut protect_name = |i: usize, words: Vec<String>, checker: &mut Checker, matcher: &mut Matcher| {
+        protect_name_forms(i, &words, checker, matcher);
+        for w in words {
+            let digits_only = w.bytes().all(|b| b.is_ascii_digit());
+            let label_word = PSEUDONYM_WORDS.contains(&w.as_str());
+            if w.len() >= MIN_NAME_PART && !digits_only && !label_word && !shown_words.contains(&w) {
+                let o = part_owners.entry(w).or_default();
+                if !o.contains(&i) {
+                    o.push(i);
+                }
+            }
+        }
+    };
     for (i, p) in persons.iter().enumerate() {
         if !p.revealed {
             for n in p.names() {
-                let words = fold::word_texts(n);
-                if p.retracted && shown_names.contains(&words) {
-                    // A withdrawn duplicate of a person who is named (the public
-                    // prisoner recorded twice): the name is public, not protected.
-                    continue;
-                }
-                checker.protect_words(i, Kind::Name, words.clone(), None);
-                matcher.add_words(words.clone(), Target::Person(i));
-                if words.len() > 1 {
-                    // Run together: "HannaKavalenka", a user name, a hashtag.
-                    matcher.add_words(vec![words.concat()], Target::Person(i));
-                }
-                if (2..=3).contains(&words.len()) {
-                    let mut rev = words.clone();
-                    rev.reverse();
-                    checker.protect_words(i, Kind::Name, rev.clone(), None);
-                    matcher.add_words(rev, Target::Person(i));
-                    let mut initial = words.clone();
-                    initial[0].truncate(1);
-                    matcher.add_words(initial, Target::Person(i));
-                }
-                for w in words {
-                    let digits_only = w.bytes().all(|b| b.is_ascii_digit());
-                    if w.len() >= MIN_NAME_PART && !digits_only && !shown_words.contains(&w) {
-                        let o = part_owners.entry(w).or_default();
-                        if !o.contains(&i) {
-                            o.push(i);
-                        }
+                for words in name_variants(n) {
+                    if p.retracted && shown_names.contains(&words) {
+                        // A withdrawn duplicate of a person who is named (the public
+                        // prisoner recorded twice): the name is public, not protected.
+                        continue;
                     }
+                    protect_name(i, words, &mut checker, &mut matcher);
                 }
             }
         }
@@ -251,23 +438,73 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             if let Some(email) = &c.email {
                 checker.protect(i, Kind::Email, email);
                 matcher.add(email, Target::Text(redact::EMAIL_MASK.into()));
+                // "hanna.k [at] example [dot] org"
+                let spelled = spelled_email(email);
+                checker.protect_words(i, Kind::Email, spelled.clone(), None);
+                matcher.add_words(spelled, Target::Text(redact::EMAIL_MASK.into()));
             }
-            for a in [&c.address, &c.other].into_iter().flatten() {
+            if let Some(a) = &c.address {
                 if specific(a) {
                     checker.protect(i, Kind::Address, a);
                     matcher.add(a, Target::Text(ADDRESS_MASK.into()));
                 }
+                // "Lenina 12" out of "vul. Lenina 12, kv. 34, Minsk".
+                for street in street_numbers(a) {
+                    let mut rev = street.clone();
+                    rev.reverse();
+                    for w in [street, rev] {
+                        checker.protect_words(i, Kind::Address, w.clone(), None);
+                        matcher.add_words(w, Target::Text(ADDRESS_MASK.into()));
+                    }
+                }
+            }
+            if let Some(o) = &c.other {
+                if specific(o) {
+                    checker.protect(i, Kind::Address, o);
+                    matcher.add(o, Target::Text(CONTACT_MASK.into()));
+                }
+                // "@zbrouka" and "sunflower_minsk" out of "Signal: @zbrouka, Telegram sunflower_minsk".
+                for h in handles(o) {
+                    if h.len() > 1 {
+                        checker.protect_words(i, Kind::Handle, vec![h.concat()], None);
+                        matcher.add_words(vec![h.concat()], Target::Text(CONTACT_MASK.into()));
+                    }
+                    checker.protect_words(i, Kind::Handle, h.clone(), None);
+                    matcher.add_words(h, Target::Text(CONTACT_MASK.into()));
+                }
             }
         }
     }
+    for (k, words) in team.iter().enumerate() {
+        protect_name(team_base + k, words.clone(), &mut checker, &mut matcher);
+    }
     for (w, o) in part_owners {
-        checker.protect_words(o[0], Kind::NamePart, vec![w.clone()], None);
         let target = if o.len() == 1 {
             Target::Person(o[0])
         } else {
             Target::Text(SHARED_NAME.into())
         };
-        matcher.add_words(vec![w], target);
+        // An everyday word ("Date", "Case") counts alone only with a capital:
+        // "on that date" is prose. It is never looked for inside other words.
+        let everyday = EVERYDAY_WORDS.contains(&w.as_str());
+        // "the Kavalenkas", "Hannas"
+        let mut forms = vec![w.clone(), format!("{w}s"), format!("{w}es")];
+        if w.len() >= leak::MIN_INNER {
+            // Mirrored, as a right-to-left override would show it.
+            forms.push(w.chars().rev().collect());
+        }
+        forms.dedup();
+        for f in forms {
+            if shown_words.contains(&f) {
+                continue;
+            }
+            checker.protect_pattern(o[0], Kind::NamePart, vec![f.clone()], None, everyday);
+            matcher.add_pattern(vec![f], target.clone(), everyday);
+        }
+        if !everyday && w.len() >= leak::MIN_INNER {
+            checker.protect_inner(o[0], w.clone());
+            matcher.add_inner(w, target);
+        }
     }
     for w in &policy.mask.words {
         checker.protect(policy_owner, Kind::PolicyWord, w);
@@ -280,7 +517,9 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         .mask
         .patterns
         .iter()
-        .map(|p| Regex::new(p).map_err(|e| format!("mask.patterns: {e}")))
+        .enumerate()
+        // The error names the item, not the pattern: a pattern may hold a name.
+        .map(|(n, p)| Regex::new(p).map_err(|_| format!("mask.patterns: item {} is not a regular expression", n + 1)))
         .collect::<Result<Vec<_>, _>>()?;
     let redactor = Redactor { matcher, patterns };
 
@@ -439,11 +678,14 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
     all_text.push(&case_name);
     let mut used: HashSet<usize> = all_text.iter().flat_map(|s| redact::markers(s)).collect();
     let mut described: BTreeMap<usize, Description> = BTreeMap::new();
+    let person_excluded = |p: &PersonInfo| {
+        matches_record(p.state, &policy.records.exclude) || policy.records.exclude_types.iter().any(|t| t == "person")
+    };
     loop {
         let mut grew = false;
         for (i, p) in persons.iter().enumerate() {
             let listed = (p.revealed && !p.retracted) || used.contains(&i);
-            let describe = p.revealed || policy.persons.describe_hidden;
+            let describe = (p.revealed || policy.persons.describe_hidden) && !person_excluded(p);
             if !listed || !describe || described.contains_key(&i) {
                 continue;
             }
@@ -494,6 +736,15 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             },
             why: p.why.to_string(),
         });
+        if in_list && person_excluded(p) {
+            b.report.left_out.push(LeftOut {
+                id: hex(&p.state.id)[..16].to_string(),
+                r#type: "person",
+                reason: "description left out by the policy ([records] exclude or exclude_types); listed by \
+                         name or pseudonym only"
+                    .into(),
+            });
+        }
         if in_list {
             included.push(p.state.id);
             b.report.included.push((hex(&p.state.id)[..16].to_string(), "person"));
@@ -506,6 +757,24 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
                 tags,
                 text,
             });
+        }
+    }
+    // Team members who appear in some text: "Team member A", in roster order.
+    let mut t = 0;
+    for k in 0..team.len() {
+        let i = team_base + k;
+        if used.contains(&i) {
+            let l = format!("Team member {}", letters(t));
+            t += 1;
+            b.report.persons.push(PersonLine {
+                id: "(the team)".into(),
+                handle: None,
+                role: Some("team".into()),
+                named: false,
+                shown_as: l.clone(),
+                why: "a member of the vault's team: never named".into(),
+            });
+            labels.insert(i, l);
         }
     }
     let resolve =
@@ -565,6 +834,209 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
     })
 }
 
+/// The forms of one protected name (folded words) that are matched whole:
+/// as written, mirrored letter by letter (as a right-to-left override shows
+/// it), in reverse order ("Kavalenka, Hanna"), with an initial ("H.
+/// Kavalenka") and run together ("#HannaKavalenka").
+fn protect_name_forms(i: usize, words: &[String], checker: &mut Checker, matcher: &mut Matcher) {
+    let mut forms: Vec<Vec<String>> = vec![words.to_vec()];
+    let mirrored: Vec<String> = words.iter().rev().map(|w| w.chars().rev().collect()).collect();
+    if words.len() > 1 || words.concat().len() >= leak::MIN_INNER {
+        forms.push(mirrored);
+    }
+    if (2..=3).contains(&words.len()) {
+        let mut rev = words.to_vec();
+        rev.reverse();
+        forms.push(rev);
+    }
+    let mut seen = HashSet::new();
+    for f in forms {
+        if seen.insert(f.clone()) {
+            checker.protect_words(i, Kind::Name, f.clone(), None);
+            matcher.add_words(f, Target::Person(i));
+        }
+    }
+    if words.len() > 1 {
+        matcher.add_words(vec![words.concat()], Target::Person(i));
+    }
+    if (2..=3).contains(&words.len()) {
+        let mut initial = words.to_vec();
+        initial[0].truncate(1);
+        matcher.add_words(initial, Target::Person(i));
+    }
+}
+
+/// The spellings of a name that are protected: as folded, with German and
+/// Scandinavian letters spelled out ("Müller" is also "Mueller", "Ø" "Oe"),
+/// and with such spellings folded back ("Mueller" is also "Müller").
+fn name_variants(n: &str) -> Vec<Vec<String>> {
+    let mut spelled = String::with_capacity(n.len() + 4);
+    for c in n.chars() {
+        match c {
+            'ä' | 'æ' => spelled.push_str("ae"),
+            'ö' | 'ø' | 'œ' => spelled.push_str("oe"),
+            'ü' => spelled.push_str("ue"),
+            'Ä' | 'Æ' => spelled.push_str("Ae"),
+            'Ö' | 'Ø' | 'Œ' => spelled.push_str("Oe"),
+            'Ü' => spelled.push_str("Ue"),
+            'å' => spelled.push_str("aa"),
+            'Å' => spelled.push_str("Aa"),
+            'ß' => spelled.push_str("ss"),
+            _ => spelled.push(c),
+        }
+    }
+    let folded = fold::word_texts(n);
+    let back: Vec<String> = folded
+        .iter()
+        .map(|w| w.replace("ae", "a").replace("oe", "o").replace("ue", "u"))
+        .collect();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for v in [folded, fold::word_texts(&spelled), back] {
+        if !v.is_empty() && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// An e-mail address spelled out: "hanna.k [at] example [dot] org".
+fn spelled_email(email: &str) -> Vec<String> {
+    let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
+    let mut out = fold::word_texts(local);
+    for (n, part) in domain.split('.').enumerate() {
+        out.push(if n == 0 { "at" } else { "dot" }.to_string());
+        out.extend(fold::word_texts(part));
+    }
+    out
+}
+
+/// Words of addresses that are not the street: "vul.", "kv.", "flat", …
+const STREET_WORDS: &[&str] = &[
+    "vul",
+    "ul",
+    "ulitsa",
+    "vulitsa",
+    "vulica",
+    "ulica",
+    "prospekt",
+    "praspekt",
+    "prosp",
+    "pr",
+    "pl",
+    "str",
+    "strasse",
+    "street",
+    "st",
+    "ave",
+    "avenue",
+    "road",
+    "rd",
+    "lane",
+    "kv",
+    "kvartira",
+    "flat",
+    "apt",
+    "apartment",
+    "d",
+    "dom",
+    "house",
+    "bldg",
+    "building",
+    "korp",
+    "korpus",
+    "k",
+    "office",
+    "no",
+    "nr",
+    "block",
+];
+
+/// The street and number of each part of an address that has both: "Lenina
+/// 12" out of "vul. Lenina 12, kv. 34, Minsk" (the flat alone, "kv. 34",
+/// names nothing).
+fn street_numbers(address: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for part in address.split([',', ';', '\n']) {
+        let words: Vec<String> = fold::word_texts(part)
+            .into_iter()
+            .filter(|w| !STREET_WORDS.contains(&w.as_str()))
+            .collect();
+        let number = words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()));
+        let street = words
+            .iter()
+            .any(|w| w.len() >= MIN_NAME_PART && w.bytes().all(|b| b.is_ascii_alphabetic()));
+        if number && street && !out.contains(&words) {
+            out.push(words);
+        }
+    }
+    out
+}
+
+/// Words of `contact.other` that name a service, not a person.
+const SERVICE_WORDS: &[&str] = &[
+    "signal",
+    "telegram",
+    "whatsapp",
+    "viber",
+    "skype",
+    "wire",
+    "threema",
+    "matrix",
+    "element",
+    "facebook",
+    "fb",
+    "instagram",
+    "insta",
+    "twitter",
+    "x",
+    "vk",
+    "vkontakte",
+    "tg",
+    "wa",
+    "phone",
+    "tel",
+    "mobile",
+    "email",
+    "e",
+    "mail",
+    "via",
+    "or",
+    "and",
+    "on",
+    "at",
+    "username",
+    "user",
+    "handle",
+    "id",
+    "nick",
+    "account",
+    "also",
+    "com",
+    "me",
+    "t",
+    "https",
+    "http",
+    "www",
+];
+
+/// The handles in a `contact.other`: "Signal: @zbrouka, Telegram
+/// sunflower_minsk" holds "zbrouka" and "sunflower minsk".
+fn handles(other: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for token in other.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';')) {
+        let words: Vec<String> = fold::word_texts(token)
+            .into_iter()
+            .filter(|w| !SERVICE_WORDS.contains(&w.as_str()))
+            .collect();
+        let letters = words.concat();
+        let digits_only = letters.bytes().all(|b| b.is_ascii_digit());
+        if letters.len() >= MIN_NAME_PART && !digits_only && !out.contains(&words) {
+            out.push(words);
+        }
+    }
+    out
+}
+
 /// An address or other contact is protected in free text when it is specific
 /// enough to find someone: it holds a digit (a house, a flat, a postcode) or
 /// three words or more. A bare town name ("Minsk") is not: it is where most
@@ -605,7 +1077,7 @@ impl Builder<'_> {
         if self.policy.verbatim(ty, field) {
             return s
                 .chars()
-                .filter(|&c| c != redact::MARK_OPEN && c != redact::MARK_CLOSE)
+                .filter(|&c| !redact::is_mark(c) && !fold::is_bidi_control(c))
                 .collect();
         }
         let mut c = Changes::default();
@@ -722,6 +1194,7 @@ mod tests {
         Options {
             now: "2026-01-01T00:00:00Z".into(),
             policy_id: "default".into(),
+            team: Vec::new(),
         }
     }
 

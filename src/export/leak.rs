@@ -23,10 +23,10 @@
 //!   number-like characters, whole or by their last seven digits (the local
 //!   number, written without the country code).
 
-use std::collections::HashSet;
+use std::ops::Range;
 
-use super::fold;
-use super::redact::{Matcher, Target};
+use super::fold::{self, Word};
+use super::redact::{Matcher, Target, VALUE_CLOSE, VALUE_OPEN};
 
 /// What kind of protected string was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub enum Kind {
     Phone,
     Email,
     Address,
+    /// A user name or handle from a person's `contact.other`.
+    Handle,
     /// A word or phrase from the policy's `[mask] words`.
     PolicyWord,
 }
@@ -48,6 +50,7 @@ impl Kind {
             Kind::Phone => "a phone number",
             Kind::Email => "an e-mail address",
             Kind::Address => "a contact address",
+            Kind::Handle => "a contact handle",
             Kind::PolicyWord => "a word the policy masks",
         }
     }
@@ -76,7 +79,7 @@ pub struct Checker {
 pub struct Hit {
     pub owner: usize,
     pub kind: Kind,
-    /// Which view found it: `text`, `html text` or `json strings`.
+    /// Which view found it: `text`, `html text`, `json strings` or `percent-decoded`.
     pub view: &'static str,
 }
 
@@ -84,6 +87,8 @@ pub struct Hit {
 const MIN_SKELETON: usize = 6;
 /// Digits of a local phone number.
 const LOCAL_DIGITS: usize = 7;
+/// Shortest name word searched for inside longer words.
+pub const MIN_INNER: usize = 5;
 
 impl Checker {
     /// Adds a protected phrase. A phrase with no letters or digits is ignored.
@@ -97,16 +102,45 @@ impl Checker {
 
     /// Adds a protected, already folded word sequence.
     pub fn protect_words(&mut self, owner: usize, kind: Kind, words: Vec<String>, digits: Option<String>) {
+        self.protect_pattern(owner, kind, words, digits, false);
+    }
+
+    /// Adds a protected word sequence; with `capital`, a single everyday word
+    /// ("date") counts only where it is written with a capital.
+    pub fn protect_pattern(
+        &mut self,
+        owner: usize,
+        kind: Kind,
+        words: Vec<String>,
+        digits: Option<String>,
+        capital: bool,
+    ) {
         if words.is_empty() {
             return;
         }
         let i = self.protected.len();
-        self.matcher.add_words(words.clone(), Target::Person(i));
+        self.matcher.add_pattern(words.clone(), Target::Person(i), capital);
         self.protected.push(Protected {
             owner,
             kind,
             words,
             digits,
+        });
+    }
+
+    /// Adds a name word (of [`MIN_INNER`] letters or more) that is also
+    /// searched for inside longer words: "hkavalenka", "Kavalenkas'".
+    pub fn protect_inner(&mut self, owner: usize, word: String) {
+        if word.len() < MIN_INNER {
+            return;
+        }
+        let i = self.protected.len();
+        self.matcher.add_inner(word.clone(), Target::Person(i));
+        self.protected.push(Protected {
+            owner,
+            kind: Kind::NamePart,
+            words: vec![word],
+            digits: None,
         });
     }
 
@@ -116,82 +150,178 @@ impl Checker {
     }
 
     /// Searches rendered output; `format` picks the extra views (`html`, `json`).
+    /// Every byte counts as record data.
     pub fn check(&self, output: &[u8], format: &str) -> Option<Hit> {
         let raw = String::from_utf8_lossy(output);
-        if let Some(h) = self.check_text(&raw, "text") {
-            return Some(h);
-        }
-        match format {
-            "html" => self.check_text(&html_text(&raw), "html text"),
-            "json" => self.check_text(&json_strings(&raw), "json strings"),
-            _ => None,
-        }
+        let plain: String = raw.chars().filter(|&c| c != VALUE_OPEN && c != VALUE_CLOSE).collect();
+        self.check_views(&plain, format, false)
     }
 
-    /// Searches one view.
+    /// Searches rendered output in which every value taken from the records
+    /// stands between [`VALUE_OPEN`] and [`VALUE_CLOSE`]; the rest is the
+    /// extract's fixed layout (headings, markup, styles, JSON keys). The layout
+    /// is not record data: a hit made only of layout words is no leak, so a
+    /// protected "Priya Date" or "Steve Case" does not trip on `class="date"`
+    /// or "Redacted extract of case". Every view is searched as it would be
+    /// written, with the marks removed.
+    pub fn check_marked(&self, marked: &str, format: &str) -> Option<Hit> {
+        self.check_views(marked, format, true)
+    }
+
+    fn check_views(&self, marked: &str, format: &str, has_layout: bool) -> Option<Hit> {
+        let view = |text: &str, name: &'static str| {
+            let (text, values) = strip_values(text);
+            self.check_view(&text, has_layout.then_some(&values[..]), name)
+        };
+        if let Some(h) = view(marked, "text") {
+            return Some(h);
+        }
+        let extra = match format {
+            "html" => Some((html_text(marked), "html text")),
+            "json" => Some((json_strings(marked), "json strings")),
+            _ => None,
+        };
+        if let Some((text, name)) = extra {
+            if let Some(h) = view(&text, name) {
+                return Some(h);
+            }
+        }
+        if marked.contains('%') {
+            let decoded = percent_encoding::percent_decode_str(marked).decode_utf8_lossy();
+            return view(&decoded, "percent-decoded");
+        }
+        None
+    }
+
+    /// Searches one view, all of it record data.
     pub fn check_text(&self, text: &str, view: &'static str) -> Option<Hit> {
+        self.check_view(text, None, view)
+    }
+
+    fn hit(&self, i: usize, view: &'static str) -> Option<Hit> {
+        let p = &self.protected[i];
+        Some(Hit {
+            owner: p.owner,
+            kind: p.kind,
+            view,
+        })
+    }
+
+    /// Searches one view; `values` are the byte ranges taken from records
+    /// (`None`: all of it).
+    fn check_view(&self, text: &str, values: Option<&[Range<usize>]>, view: &'static str) -> Option<Hit> {
         let words = fold::words(text);
-        let found = self.matcher.find(&words);
-        let mut kept = HashSet::new();
+        let layout: Vec<bool> = words.iter().map(|w| is_layout(w, values)).collect();
+        let found = self.matcher.find_all(&words);
+        // Names that may be shown, every occurrence, overlaps included.
+        let kept: Vec<(usize, usize)> = found
+            .iter()
+            .filter(|m| *m.target == Target::Keep)
+            .map(|m| (m.start, m.start + m.len))
+            .collect();
+        let inside_kept = |a: usize, b: usize| kept.iter().any(|&(s, e)| s <= a && b <= e);
+        // A protected string from every word start; set aside only if wholly
+        // inside a shown name, or made only of layout.
         for m in &found {
-            match m.target {
-                Target::Person(i) => {
-                    let p = &self.protected[*i];
-                    return Some(Hit {
-                        owner: p.owner,
-                        kind: p.kind,
-                        view,
-                    });
-                }
-                _ => kept.extend(m.start..m.start + m.len),
-            }
-        }
-        // The skeleton: folded letters, no separators; a set-aside name breaks it.
-        let mut skeleton = String::new();
-        for (i, w) in words.iter().enumerate() {
-            if kept.contains(&i) {
-                skeleton.push('|');
-            } else {
-                skeleton.push_str(&w.text);
-            }
-        }
-        for p in &self.protected {
-            if p.words.len() < 2 || !matches!(p.kind, Kind::Name | Kind::Email | Kind::Address) {
+            let Target::Person(i) = m.target else { continue };
+            let (a, b) = (m.start, m.start + m.len);
+            if inside_kept(a, b) || layout[a..b].iter().all(|&l| l) {
                 continue;
             }
-            let s: String = p.words.concat();
-            if s.len() >= MIN_SKELETON && skeleton.contains(&s) {
-                return Some(Hit {
-                    owner: p.owner,
-                    kind: p.kind,
-                    view,
-                });
+            return self.hit(*i, view);
+        }
+        // Name words inside longer words: "hkavalenka", "Kavalenkas'".
+        for (n, w) in words.iter().enumerate() {
+            if layout[n] || inside_kept(n, n + 1) {
+                continue;
+            }
+            if let Some(Target::Person(i)) = self.matcher.inner_of(w) {
+                return self.hit(*i, view);
+            }
+        }
+        // The skeleton: folded letters, no separators; a shown name breaks it.
+        for alt in [false, true] {
+            let mut skeleton = String::new();
+            for (n, w) in words.iter().enumerate() {
+                if layout[n] {
+                    continue;
+                }
+                if inside_kept(n, n + 1) {
+                    skeleton.push('|');
+                } else if alt {
+                    skeleton.push_str(w.alt_or_text());
+                } else {
+                    skeleton.push_str(&w.text);
+                }
+            }
+            for (i, p) in self.protected.iter().enumerate() {
+                let multi =
+                    p.words.len() >= 2 && matches!(p.kind, Kind::Name | Kind::Email | Kind::Address | Kind::Handle);
+                if !multi {
+                    continue;
+                }
+                let s: String = p.words.concat();
+                if s.len() >= MIN_SKELETON && skeleton.contains(&s) {
+                    return self.hit(i, view);
+                }
             }
         }
         let runs = number_runs(text);
-        for p in &self.protected {
+        for (i, p) in self.protected.iter().enumerate() {
             let Some(d) = &p.digits else { continue };
             let local = &d[d.len() - LOCAL_DIGITS..];
             if runs.iter().any(|r| r.contains(d.as_str()) || r.contains(local)) {
-                return Some(Hit {
-                    owner: p.owner,
-                    kind: p.kind,
-                    view,
-                });
+                return self.hit(i, view);
             }
         }
         None
     }
 }
 
-/// The digits of each run of number-like characters (digits, spaces, `+-.()/`).
+/// Whether a word is wholly outside every value taken from the records.
+fn is_layout(w: &Word, values: Option<&[Range<usize>]>) -> bool {
+    values.is_some_and(|v| !v.iter().any(|r| r.start < w.end && w.start < r.end))
+}
+
+/// Removes the value marks, and returns the byte ranges they enclosed.
+pub fn strip_values(marked: &str) -> (String, Vec<Range<usize>>) {
+    let mut out = String::with_capacity(marked.len());
+    let mut ranges = Vec::new();
+    let mut open = None;
+    for c in marked.chars() {
+        match c {
+            VALUE_OPEN => open = Some(out.len()),
+            VALUE_CLOSE => {
+                if let Some(s) = open.take() {
+                    ranges.push(s..out.len());
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    if let Some(s) = open {
+        ranges.push(s..out.len());
+    }
+    (out, ranges)
+}
+
+/// Characters that may stand between the digits of one phone number: white
+/// space, brackets, a slash, a plus, any dash, dot-like characters.
+fn in_number(c: char) -> bool {
+    c.is_whitespace()
+        || fold::is_dash(c)
+        || fold::is_bidi_control(c)
+        || "+./()[]·・․‧∙⋅．。･\u{200B}\u{2060}\u{FEFF}".contains(c)
+}
+
+/// The digits of each run of number-like characters.
 fn number_runs(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in text.chars() {
-        if c.is_ascii_digit() {
-            cur.push(c);
-        } else if c.is_whitespace() || "+-./()".contains(c) {
+        if let Some(d) = fold::digit(c) {
+            cur.push(d);
+        } else if in_number(c) {
             continue;
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));

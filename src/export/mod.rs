@@ -80,20 +80,27 @@ impl std::fmt::Display for Leak {
 impl Prepared {
     /// Renders the extract and runs the leak check on the bytes.
     pub fn render(&self, format: Format) -> Result<Vec<u8>, Leak> {
+        let marked = self.extract.marked();
         let text = match format {
-            Format::Markdown => render_md::render(&self.extract),
-            Format::Html => render_html::render(&self.extract),
-            Format::Json => render_json::render(&self.extract),
+            Format::Markdown => render_md::render(&marked),
+            Format::Html => render_html::render(&marked),
+            Format::Json => render_json::render(&marked),
         };
-        self.check(text.as_bytes(), format)?;
-        Ok(text.into_bytes())
+        if let Some(hit) = self.checker.check_marked(&text, format.name()) {
+            return Err(self.leak(hit, format));
+        }
+        Ok(leak::strip_values(&text).0.into_bytes())
     }
 
-    /// The leak check on rendered bytes.
+    /// The leak check on rendered bytes (all of them taken as record data).
     pub fn check(&self, bytes: &[u8], format: Format) -> Result<(), Leak> {
-        let Some(hit) = self.checker.check(bytes, format.name()) else {
-            return Ok(());
-        };
+        match self.checker.check(bytes, format.name()) {
+            Some(hit) => Err(self.leak(hit, format)),
+            None => Ok(()),
+        }
+    }
+
+    fn leak(&self, hit: leak::Hit, format: Format) -> Leak {
         // Name the item that holds it: the first whose own strings fail the check.
         let item = self
             .extract
@@ -105,11 +112,11 @@ impl Prepared {
                     .is_some_and(|h| h.owner == hit.owner)
             })
             .map_or_else(|| "the extract's layout or markup".to_string(), |(name, _)| name);
-        Err(Leak {
+        Leak {
             owner: self.owners.get(hit.owner).cloned().unwrap_or_default(),
             kind: hit.kind.describe(),
             item,
             format: format.name(),
-        })
+        }
     }
 }

@@ -6,6 +6,9 @@
 use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::fold::is_bidi_control;
+use super::redact::{is_mark, VALUE_CLOSE, VALUE_OPEN};
+
 /// Format name written into JSON extracts.
 pub const EXTRACT_FORMAT: &str = "dossier-extract";
 /// Version of the JSON extract layout.
@@ -116,7 +119,107 @@ pub struct DocumentOut {
     pub note: Option<String>,
 }
 
+/// A value from the records as it goes out: without bidirectional controls
+/// (which can make "aknelavaK annaH" display as "Hanna Kavalenka") or the
+/// export's own private marks, between the value marks of the leak check.
+fn value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 6);
+    out.push(VALUE_OPEN);
+    out.extend(s.chars().filter(|&c| !is_mark(c) && !is_bidi_control(c)));
+    out.push(VALUE_CLOSE);
+    out
+}
+
+fn value_opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(value)
+}
+
+fn values(v: &[String]) -> Vec<String> {
+    v.iter().map(|s| value(s)).collect()
+}
+
 impl Extract {
+    /// The extract to render: every value taken from the records cleaned and
+    /// marked (see [`super::leak::Checker::check_marked`]). Closed-vocabulary
+    /// values (kinds, acts, consent, roles), ids and the extract's own
+    /// metadata are layout.
+    pub fn marked(&self) -> Extract {
+        Extract {
+            format: self.format,
+            version: self.version,
+            case: value(&self.case),
+            title: value_opt(&self.title),
+            generated: self.generated.clone(),
+            policy: self.policy.clone(),
+            persons: self
+                .persons
+                .iter()
+                .map(|p| PersonOut {
+                    label: value(&p.label),
+                    named: p.named,
+                    role: p.role.clone(),
+                    date: value_opt(&p.date),
+                    tags: values(&p.tags),
+                    text: value_opt(&p.text),
+                })
+                .collect(),
+            events: self
+                .events
+                .iter()
+                .map(|e| EventOut {
+                    id: e.id.clone(),
+                    kind: e.kind.clone(),
+                    date: value_opt(&e.date),
+                    place: value_opt(&e.place),
+                    persons: values(&e.persons),
+                    tags: values(&e.tags),
+                    text: value_opt(&e.text),
+                })
+                .collect(),
+            testimony: self
+                .testimony
+                .iter()
+                .map(|t| TestimonyOut {
+                    id: t.id.clone(),
+                    witness: value(&t.witness),
+                    consent: t.consent.clone(),
+                    date: value_opt(&t.date),
+                    acts: t.acts.clone(),
+                    perpetrators: values(&t.perpetrators),
+                    location: value_opt(&t.location),
+                    interviewer: value_opt(&t.interviewer),
+                    language: value_opt(&t.language),
+                    tags: values(&t.tags),
+                    text: value_opt(&t.text),
+                })
+                .collect(),
+            notes: self
+                .notes
+                .iter()
+                .map(|n| NoteOut {
+                    id: n.id.clone(),
+                    date: value_opt(&n.date),
+                    tags: values(&n.tags),
+                    text: value(&n.text),
+                })
+                .collect(),
+            documents: self
+                .documents
+                .iter()
+                .map(|d| DocumentOut {
+                    id: d.id.clone(),
+                    name: value_opt(&d.name),
+                    media_type: value(&d.media_type),
+                    size: d.size,
+                    hash: value(&d.hash),
+                    date: value_opt(&d.date),
+                    tags: values(&d.tags),
+                    note: value_opt(&d.note),
+                })
+                .collect(),
+        }
+    }
+
     /// Each item of the extract with the strings it puts out, for naming the
     /// item a leak is in.
     pub fn items(&self) -> Vec<(String, Vec<&str>)> {

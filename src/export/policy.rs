@@ -44,6 +44,10 @@ pub struct Persons {
     /// Also export the description (`text`, `date`, `tags`) of pseudonymised people.
     #[serde(default)]
     pub describe_hidden: bool,
+    /// Refs of revealed witnesses to name although none of their testimony
+    /// is `named`, or some is `internal` (their consent was given otherwise).
+    #[serde(default)]
+    pub reveal_despite_consent: Vec<String>,
 }
 
 /// Fields to leave out, or to copy without rewriting.

@@ -12,7 +12,7 @@
 //! before names are looked for, so that `hanna.k@example.org` is removed as a
 //! whole rather than becoming `Witness A.k@example.org`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -23,6 +23,11 @@ use super::fold::{self, Word};
 pub const MARK_OPEN: char = '\u{E000}';
 /// Closes a person marker in redacted text.
 pub const MARK_CLOSE: char = '\u{E001}';
+/// Opens a value taken from the records in rendered text, for the leak check
+/// (removed before anything is handed back).
+pub const VALUE_OPEN: char = '\u{E002}';
+/// Closes a value taken from the records in rendered text.
+pub const VALUE_CLOSE: char = '\u{E003}';
 
 /// What a matched phrase becomes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +44,12 @@ pub enum Target {
 struct Pattern {
     words: Vec<String>,
     target: Target,
+    /// A name that may be shown: it may not run across a hard break
+    /// ("Statkevich Mikalai, Statkevich Ales" does not hold "Mikalai Statkevich").
+    strict: bool,
+    /// A one-word name part that is also an everyday word ("Date", "Case"):
+    /// matched only where it is written with a capital.
+    capital: bool,
 }
 
 /// Finds the longest of a set of word sequences at each position of a text.
@@ -46,6 +57,10 @@ struct Pattern {
 pub struct Matcher {
     patterns: Vec<Pattern>,
     by_first: HashMap<String, Vec<usize>>,
+    /// Name words found inside longer words too ("hkavalenka", "Kavalenkas'").
+    inner: Vec<(String, Target)>,
+    /// Every word of a name that may be shown: never rewritten for holding an inner word.
+    shown: HashSet<String>,
 }
 
 /// One match: words `start..start + len` of the text, and the pattern's target.
@@ -64,27 +79,68 @@ impl Matcher {
 
     /// Adds an already folded word sequence.
     pub fn add_words(&mut self, words: Vec<String>, target: Target) {
+        self.add_pattern(words, target, false);
+    }
+
+    /// Adds a folded word sequence; with `capital`, a single word is matched
+    /// only where it is written with a capital.
+    pub fn add_pattern(&mut self, words: Vec<String>, target: Target, capital: bool) {
         if words.is_empty() {
             return;
         }
+        let strict = target == Target::Keep;
+        if strict {
+            self.shown.extend(words.iter().cloned());
+        }
         let i = self.patterns.len();
         self.by_first.entry(words[0].clone()).or_default().push(i);
-        self.patterns.push(Pattern { words, target });
+        self.patterns.push(Pattern {
+            capital: capital && words.len() == 1,
+            words,
+            target,
+            strict,
+        });
+    }
+
+    /// Adds a folded word that is also looked for inside longer words.
+    pub fn add_inner(&mut self, word: String, target: Target) {
+        self.inner.push((word, target));
+    }
+
+    fn matches_at(p: &Pattern, words: &[Word], i: usize) -> bool {
+        let n = p.words.len();
+        i + n <= words.len()
+            && p.words.iter().zip(&words[i..i + n]).all(|(a, b)| b.is(a))
+            && !(p.strict && words[i + 1..i + n].iter().any(|w| w.brk))
+            && !(p.capital && !words[i].cap)
+    }
+
+    /// The patterns that match at word `i`.
+    fn at(&self, words: &[Word], i: usize) -> Vec<&Pattern> {
+        let w = &words[i];
+        let mut ids: Vec<usize> = self.by_first.get(&w.text).into_iter().flatten().copied().collect();
+        if let Some(alt) = &w.alt {
+            ids.extend(self.by_first.get(alt).into_iter().flatten().copied());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .map(|p| &self.patterns[p])
+            .filter(|p| Self::matches_at(p, words, i))
+            .collect()
     }
 
     /// Non-overlapping matches, leftmost first, longest at each position; on a
-    /// tie in length a protected target wins over [`Target::Keep`].
+    /// tie in length a protected target wins over [`Target::Keep`], and so
+    /// does a protected match that a kept one only partly overlaps ("Mikalai
+    /// Statkevich Ales", where "Statkevich Ales" is protected).
     pub fn find<'a>(&'a self, words: &[Word]) -> Vec<Match<'a>> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let mut best: Option<&Pattern> = None;
-            for &p in self.by_first.get(&words[i].text).into_iter().flatten() {
-                let p = &self.patterns[p];
+            for p in self.at(words, i) {
                 let n = p.words.len();
-                if i + n > words.len() || !p.words.iter().zip(&words[i..i + n]).all(|(a, b)| *a == b.text) {
-                    continue;
-                }
                 let better = match best {
                     None => true,
                     Some(b) => n > b.words.len() || (n == b.words.len() && b.target == Target::Keep),
@@ -95,17 +151,52 @@ impl Matcher {
             }
             match best {
                 Some(p) => {
+                    let end = i + p.words.len();
+                    let overlapped = p.target == Target::Keep
+                        && (i + 1..end).any(|j| {
+                            self.at(words, j)
+                                .into_iter()
+                                .any(|q| q.target != Target::Keep && j + q.words.len() > end)
+                        });
+                    if overlapped {
+                        i += 1;
+                        continue;
+                    }
                     out.push(Match {
                         start: i,
                         len: p.words.len(),
                         target: &p.target,
                     });
-                    i += p.words.len();
+                    i = end;
                 }
                 None => i += 1,
             }
         }
         out
+    }
+
+    /// Every match at every word, overlaps included (for the leak check).
+    pub fn find_all<'a>(&'a self, words: &[Word]) -> Vec<Match<'a>> {
+        let mut out = Vec::new();
+        for i in 0..words.len() {
+            for p in self.at(words, i) {
+                out.push(Match {
+                    start: i,
+                    len: p.words.len(),
+                    target: &p.target,
+                });
+            }
+        }
+        out
+    }
+
+    /// The target of the first inner word that `w` holds, unless `w` is a word
+    /// of a name that may be shown.
+    pub fn inner_of(&self, w: &Word) -> Option<&Target> {
+        if self.shown.contains(&w.text) || w.alt.as_ref().is_some_and(|a| self.shown.contains(a)) {
+            return None;
+        }
+        self.inner.iter().find(|(x, _)| w.contains(x)).map(|(_, t)| t)
     }
 }
 
@@ -146,22 +237,55 @@ pub struct Redactor {
 
 fn email_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+").expect("valid"))
+    // `@` also written fullwidth or small, or as "[at]"/"(at)"; dots also
+    // written as ideographic or fullwidth stops, or as "[dot]"/"(dot)".
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)[\w.+%'-]+(?:[@＠﹫]|\s*[\[({]\s*at\s*[\])}]\s*)[\w-]+(?:(?:[.。．｡]|\s*[\[({]\s*dot\s*[\])}]\s*)[\w-]+)+",
+        )
+        .expect("valid")
+    })
 }
 
 fn phone_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    // A + or a digit, then at least six more digits, each after at most two
-    // separators (space, dot, dash, slash, brackets).
-    RE.get_or_init(|| Regex::new(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}").expect("valid"))
+    // A + or a digit, then at least six more digits, each after at most three
+    // separators: white space, brackets, a slash, any dash (Unicode Pd, the
+    // minus sign) or a dot-like character (middle dots, ideographic stops).
+    RE.get_or_init(|| Regex::new(r"\+?[(\[]?\d(?:[\s()\[\]/.\p{Pd}\u{2212}·・․‧∙⋅．。･]{0,3}\d){6,}").expect("valid"))
 }
 
 fn date_like_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
+    // Dates and year ranges, with plausible years only (19xx, 20xx): "9123-4567" is a phone number.
     RE.get_or_init(|| {
-        Regex::new(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}\s?[-/]\s?\d{4})$")
-            .expect("valid")
+        Regex::new(
+            r"^(?:(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d\d|(?:19|20)\d\d\s?[-/\p{Pd}]\s?(?:19|20)\d\d)$",
+        )
+        .expect("valid")
     })
+}
+
+fn percent_run_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:%[0-9A-Fa-f]{2})+").expect("valid"))
+}
+
+/// Decodes percent-encoded runs that spell letters ("%D0%93%D0%B0…" is
+/// "Га…"), so that a name inside a URL is found like any other.
+pub fn decode_percent(text: &str) -> std::borrow::Cow<'_, str> {
+    percent_run_re().replace_all(
+        text,
+        |c: &regex::Captures| match percent_encoding::percent_decode_str(&c[0]).decode_utf8() {
+            Ok(d) if d.chars().any(char::is_alphabetic) && !d.chars().any(char::is_control) => d.into_owned(),
+            _ => c[0].to_string(),
+        },
+    )
+}
+
+/// Whether `c` is one of the private-use characters the export uses for its own marks.
+pub fn is_mark(c: char) -> bool {
+    matches!(c, '\u{E000}'..='\u{E003}')
 }
 
 /// Text put in place of a masked phone number.
@@ -193,7 +317,11 @@ pub fn mask_contacts(text: &str, changes: &mut Changes) -> String {
 impl Redactor {
     /// Rewrites one free-text value.
     pub fn redact(&self, text: &str, changes: &mut Changes) -> String {
-        let mut s: String = text.chars().filter(|&c| c != MARK_OPEN && c != MARK_CLOSE).collect();
+        let clean: String = text
+            .chars()
+            .filter(|&c| !is_mark(c) && !fold::is_bidi_control(c))
+            .collect();
+        let mut s = decode_percent(&clean).into_owned();
         for re in &self.patterns {
             s = re
                 .replace_all(&s, |_: &regex::Captures| {
@@ -208,9 +336,27 @@ impl Redactor {
 
     fn replace_names(&self, s: &str, changes: &mut Changes) -> String {
         let words = fold::words(s);
+        let mut found = self.matcher.find(&words);
+        // Words that hold a protected name inside them ("hkavalenka", "Kavalenkas'").
+        let mut covered = vec![false; words.len()];
+        for m in &found {
+            covered[m.start..m.start + m.len].iter_mut().for_each(|c| *c = true);
+        }
+        for (i, w) in words.iter().enumerate() {
+            if !covered[i] {
+                if let Some(target) = self.matcher.inner_of(w) {
+                    found.push(Match {
+                        start: i,
+                        len: 1,
+                        target,
+                    });
+                }
+            }
+        }
+        found.sort_by_key(|m| m.start);
         let mut out = String::with_capacity(s.len());
         let mut at = 0;
-        for m in self.matcher.find(&words) {
+        for m in found {
             let from = words[m.start].start;
             let to = words[m.start + m.len - 1].end;
             out.push_str(&s[at..from]);

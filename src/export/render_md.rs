@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use super::model::Extract;
+use super::redact::is_mark;
 
 /// Escapes text for Markdown, keeping line breaks as hard breaks.
 pub fn escape(s: &str) -> String {
@@ -15,11 +16,19 @@ pub fn escape(s: &str) -> String {
         if n > 0 {
             out.push_str("  \n");
         }
-        let line = line.trim_start();
         let mut at_start = true;
         // Only digits so far on this line: "1." or "1)" would start a list.
         let mut digits_only = true;
         for c in line.chars() {
+            // The leak check's value marks are not text: they neither start a
+            // line nor end its leading white space.
+            if is_mark(c) {
+                out.push(c);
+                continue;
+            }
+            if at_start && c.is_whitespace() {
+                continue;
+            }
             let special = matches!(
                 c,
                 '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '~' | '&' | '$'
@@ -166,5 +175,7 @@ mod tests {
         assert_eq!(escape("# heading\n- item"), "\\# heading  \n\\- item");
         assert_eq!(escape("pre-trial, 1. and 2010."), "pre-trial, 1. and 2010.");
         assert_eq!(escape("12. item"), "12\\. item");
+        // The leak check's value marks change nothing.
+        assert_eq!(escape("\u{E002}  - 1. x\u{E003}"), "\u{E002}\\- 1. x\u{E003}");
     }
 }
