@@ -119,6 +119,42 @@ fn history(ctx: &Ctx, case: &str) -> Result<i32> {
     Ok(0)
 }
 
+/// Refuses a destination the extract could not take before anything is
+/// written, so that no custody entry records an extract that was never put
+/// in place: an existing file without --force, a directory, a symbolic link
+/// (even a dangling one, which `exists` does not see), a missing directory.
+fn check_destination(out: &Path, force: bool) -> Result<()> {
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::Invalid(format!(
+                "{} is a directory; give a file name for the extract",
+                out.display()
+            )))
+        }
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Error::Invalid(format!(
+                "{} is a symbolic link; refusing to write through or replace it (give another name)",
+                out.display()
+            )))
+        }
+        Ok(_) if !force => {
+            return Err(Error::Invalid(format!(
+                "{} already exists; refusing to overwrite it (use --force, or another name)",
+                out.display()
+            )))
+        }
+        _ => {}
+    }
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::Invalid(format!("{}: no such directory", dir.display())));
+    }
+    Ok(())
+}
+
 /// Every name the vault's roster ever had: team members are never in an extract.
 pub(crate) fn roster_names(vault: &dossier::vault::Vault) -> Vec<String> {
     let mut names: Vec<String> = vault.roster().keys.iter().map(|k| k.name.clone()).collect();
@@ -150,12 +186,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     check_recipients(&args.to).map_err(|m| Error::Invalid(format!("--to: {m}")))?;
     if !args.dry_run {
         if let Some(out) = &args.output {
-            if out.exists() && !args.force {
-                return Err(Error::Invalid(format!(
-                    "{} already exists; refusing to overwrite it (use --force, or another name)",
-                    out.display()
-                )));
-            }
+            check_destination(out, args.force)?;
         } else if !args.to.is_empty() && !args.armor && std::io::stdout().is_terminal() {
             return Err(Error::Invalid(
                 "refusing to print a binary age file to the terminal; use --output FILE or --armor".into(),
@@ -188,7 +219,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     let plain = Zeroizing::new(
         prepared
             .render(format)
-            .map_err(|leak| Error::Leak(format!("{leak}; case '{}'", args.case)))?,
+            // The case id is not repeated: it is chosen by the user and may be a name.
+            .map_err(|leak| Error::Leak(leak.to_string()))?,
     );
     let payload = Zeroizing::new(if args.to.is_empty() {
         plain.to_vec()
@@ -233,8 +265,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             if let Some(e) = failure {
                 return Err(e);
             }
-            written?;
-            entry.expect("set when the write succeeded")
+            match (written, entry) {
+                (Ok(()), Some(id)) => id,
+                (Err(e), Some(id)) => {
+                    // The custody entry is in the log but the file never took its
+                    // name: say so, so that the log can be read truthfully.
+                    return Err(Error::Invalid(format!(
+                        "{e}; the extract was not written, but custody entry {} records it (an export that \
+                         did not happen: the log keeps every entry)",
+                        &hex(&id)[..16]
+                    )));
+                }
+                (Err(e), None) => return Err(e),
+                (Ok(()), None) => unreachable!("the entry is written before the file takes its name"),
+            }
         }
         None => {
             let id = vault.record_export(&args.case, &body)?;
@@ -296,7 +340,6 @@ fn dry_run(ctx: &Ctx, args: &Args, prepared: &export::Prepared, origin: &str) ->
     }
     if ctx.json {
         let mut v = serde_json::to_value(&prepared.report).unwrap_or_default();
-        v["case"] = args.case.clone().into();
         v["policy"] = origin.into();
         v["leak_check"] = checks
             .iter()
@@ -306,8 +349,7 @@ fn dry_run(ctx: &Ctx, args: &Args, prepared: &export::Prepared, origin: &str) ->
         output::json(&v);
     } else {
         output::line(&format!(
-            "dry run: export of {} under the {} policy; nothing is written",
-            args.case,
+            "dry run: export under the {} policy; nothing is written",
             if origin == "default" {
                 "default".to_string()
             } else {
@@ -322,7 +364,7 @@ fn dry_run(ctx: &Ctx, args: &Args, prepared: &export::Prepared, origin: &str) ->
         }
     }
     match leak {
-        Some(l) => Err(Error::Leak(format!("{l}; case '{}'", args.case))),
+        Some(l) => Err(Error::Leak(l.to_string())),
         None => Ok(0),
     }
 }

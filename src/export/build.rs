@@ -237,10 +237,8 @@ impl PersonInfo<'_> {
             .latest
             .role
             .map_or_else(|| "person".to_string(), |r| vocab_name(&r));
-        match &self.latest.handle {
-            Some(h) => format!("person '{h}' ({role}, record {id})"),
-            None => format!("person record {id} ({role})"),
-        }
+        // By record id only: a ref is chosen by the user and may be a name.
+        format!("person record {id} ({role})")
     }
 }
 
@@ -419,6 +417,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
     for (i, p) in persons.iter().enumerate() {
         if !p.revealed {
             for n in p.names() {
+                protect_mirrored(i, n, &mut checker, &mut matcher);
                 for words in name_variants(n) {
                     if p.retracted && shown_names.contains(&words) {
                         // A withdrawn duplicate of a person who is named (the public
@@ -476,6 +475,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         }
     }
     for (k, words) in team.iter().enumerate() {
+        protect_mirrored(team_base + k, &words.join(" "), &mut checker, &mut matcher);
         protect_name(team_base + k, words.clone(), &mut checker, &mut matcher);
     }
     for (w, o) in part_owners {
@@ -726,7 +726,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         };
         b.report.persons.push(PersonLine {
             id: hex(&p.state.id)[..16].to_string(),
-            handle: p.latest.handle.clone(),
+            handle: None,
             role: p.latest.role.map(|r| vocab_name(&r)),
             named: in_list && p.revealed,
             shown_as: if p.revealed && in_list {
@@ -863,6 +863,18 @@ fn protect_name_forms(i: usize, words: &[String], checker: &mut Checker, matcher
         let mut initial = words.to_vec();
         initial[0].truncate(1);
         matcher.add_words(initial, Target::Person(i));
+    }
+}
+
+/// A name written backwards, character by character: a right-to-left
+/// override displays "\u{202E}aknelavaK annaH" as "Hanna Kavalenka". (Folding
+/// first and reversing after would miss letters that transliterate to two:
+/// "ж" is "zh".)
+fn protect_mirrored(i: usize, name: &str, checker: &mut Checker, matcher: &mut Matcher) {
+    let mirrored = fold::word_texts(&name.chars().rev().collect::<String>());
+    if mirrored.len() > 1 || mirrored.concat().len() >= leak::MIN_INNER {
+        checker.protect_words(i, Kind::Name, mirrored.clone(), None);
+        matcher.add_words(mirrored, Target::Person(i));
     }
 }
 
@@ -1210,16 +1222,50 @@ mod tests {
         (name_word(), name_word()).prop_map(|(a, b)| format!("{a} {b}"))
     }
 
-    /// How a name may be written in text.
+    /// Latin letters written with the Cyrillic letters drawn like them.
+    fn homoglyphs(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                'a' => 'а',
+                'e' => 'е',
+                'o' => 'о',
+                'p' => 'р',
+                'c' => 'с',
+                'y' => 'у',
+                'H' => 'Н',
+                'K' => 'К',
+                'M' => 'М',
+                'T' => 'Т',
+                'B' => 'В',
+                c => c,
+            })
+            .collect()
+    }
+
+    /// Splits a word in the middle with `sep`.
+    fn split(w: &str, sep: &str) -> String {
+        let chars: Vec<char> = w.chars().collect();
+        let (a, b) = chars.split_at(chars.len() / 2);
+        format!("{}{sep}{}", a.iter().collect::<String>(), b.iter().collect::<String>())
+    }
+
+    /// How a name may be written in text, including the review's disguises.
     fn disguise(name: &str, how: u8) -> String {
         let words: Vec<&str> = name.split(' ').collect();
-        match how % 7 {
+        match how % 14 {
             0 => name.to_string(),
             1 => name.to_uppercase(),
             2 => format!("{}'s", name),
             3 => format!("({})", words[0]),
             4 => format!("{}, {}", words[1], words[0]),
             5 => format!("{}.", words[1].to_uppercase()),
+            6 => homoglyphs(&name.to_uppercase()),
+            7 => format!("\u{202E}{}\u{202C}", name.chars().rev().collect::<String>()),
+            8 => format!("the {}s' flat", words[1]),
+            9 => format!("{} {}", words[0], split(words[1], "-\n")),
+            10 => format!("{} {}", split(words[0], "\u{2009}"), split(words[1], "\u{200A}")),
+            11 => format!("https://vk.com/{}{}", words[0].chars().next().unwrap_or('x'), words[1]),
+            12 => homoglyphs(name),
             _ => name.to_lowercase(),
         }
     }
@@ -1257,10 +1303,14 @@ mod tests {
             for f in Format::ALL {
                 let out = p.render(f).map_err(|l| TestCaseError::fail(l.to_string()))?;
                 let out = String::from_utf8(out).unwrap();
-                let hay = format!(" {} ", fold::folded(&out));
+                let words = fold::words(&out);
                 for n in [&name, &alias] {
                     for w in fold::word_texts(n) {
-                        prop_assert!(!hay.contains(&format!(" {w} ")), "'{}' survived in {}", w, out);
+                        let mirrored: String = w.chars().rev().collect();
+                        prop_assert!(
+                            !words.iter().any(|x| x.contains(&w) || x.is(&mirrored)),
+                            "'{}' survived in {}", w, out
+                        );
                     }
                 }
             }
@@ -1315,10 +1365,7 @@ mod tests {
         assert!(prepare(&c, &policy, opts()).unwrap().render(Format::Html).is_ok());
         policy.fields.verbatim = vec!["event.text".into()];
         let leak = prepare(&c, &policy, opts()).unwrap().render(Format::Html).unwrap_err();
-        assert_eq!(
-            leak.owner,
-            format!("person 'w' (witness, record {})", &hex(&[0; 32])[..16])
-        );
+        assert_eq!(leak.owner, format!("person record {} (witness)", &hex(&[0; 32])[..16]));
         assert_eq!(leak.item, format!("event {}", &hex(&[1; 32])[..16]));
         assert_eq!(leak.kind, "a name or alias");
     }

@@ -31,6 +31,9 @@ pub mod render_json;
 pub mod render_md;
 pub mod report;
 
+#[cfg(test)]
+mod regressions;
+
 pub use build::{prepare, Options, Prepared};
 pub use policy::Policy;
 

@@ -159,68 +159,98 @@ impl Policy {
                 })
                 .unwrap_or_default();
             let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            // The value at fault is not echoed: it may be a name ("invalid type:
+            // string \"Hanna Kavalenka\""). Key names (in backticks) are kept.
+            let msg = quoted_re().replace_all(&msg, "a value");
             format!("{origin}{at}: {msg}")
         })?;
         policy.check().map_err(|m| format!("{origin}: {m}"))?;
         Ok(policy)
     }
 
+    /// Checks what TOML cannot. Messages name the key and the item's place in
+    /// its list, never the value: a value may be a name.
     fn check(&self) -> Result<(), String> {
         for (key, list) in [
             ("fields.drop", &self.fields.drop),
             ("fields.verbatim", &self.fields.verbatim),
         ] {
-            for f in list {
+            for (n, f) in list.iter().enumerate() {
+                let n = n + 1;
                 let (ty, field) = f
                     .split_once('.')
-                    .ok_or_else(|| format!("{key}: '{f}' is not TYPE.FIELD (e.g. testimony.location, *.tags)"))?;
+                    .ok_or_else(|| format!("{key}: item {n} is not TYPE.FIELD (e.g. testimony.location, *.tags)"))?;
                 let known = FIELDS
                     .iter()
                     .filter(|(t, _)| ty == "*" || *t == ty)
                     .any(|(_, fs)| fs.contains(&field));
                 if !known {
-                    return Err(format!("{key}: no field '{f}'; see docs/EXPORT.md for the list"));
+                    return Err(format!(
+                        "{key}: item {n} is no known field; see docs/EXPORT.md for the list"
+                    ));
                 }
                 if key == "fields.verbatim" && !TEXT_FIELDS.contains(&field) {
-                    return Err(format!("{key}: '{f}' is not a free-text field"));
+                    return Err(format!("{key}: item {n} is not a free-text field"));
                 }
             }
         }
-        for t in &self.records.exclude_types {
+        for (n, t) in self.records.exclude_types.iter().enumerate() {
             if !TYPES.contains(&t.as_str()) {
-                return Err(format!("records.exclude_types: no record type '{t}'"));
+                return Err(format!(
+                    "records.exclude_types: item {} is no record type (person, testimony, event, note, document)",
+                    n + 1
+                ));
             }
         }
-        for p in &self.mask.patterns {
+        for (n, p) in self.mask.patterns.iter().enumerate() {
             regex::Regex::new(p).map_err(|e| {
+                // The regex crate's message quotes the pattern; only its last line, the reason, is kept.
                 format!(
-                    "mask.patterns: '{p}' is not a regular expression ({})",
+                    "mask.patterns: item {} is not a regular expression ({})",
+                    n + 1,
                     first_line(&e.to_string())
                 )
             })?;
         }
-        for w in &self.mask.words {
+        for (n, w) in self.mask.words.iter().enumerate() {
             if crate::export::fold::word_texts(w).is_empty() {
-                return Err(format!("mask.words: '{w}' has no letters or digits"));
+                return Err(format!("mask.words: item {} has no letters or digits", n + 1));
             }
         }
-        for from in self.places.generalize.keys() {
-            if crate::export::fold::word_texts(from).is_empty() {
-                return Err(format!("places.generalize: '{from}' has no letters or digits"));
-            }
+        if self
+            .places
+            .generalize
+            .keys()
+            .any(|from| crate::export::fold::word_texts(from).is_empty())
+        {
+            return Err("places.generalize: a place has no letters or digits".into());
         }
         for (key, list) in [
             ("documents.include", &self.documents.include),
             ("records.exclude", &self.records.exclude),
         ] {
-            for id in list {
+            for (n, id) in list.iter().enumerate() {
                 if id.len() < 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(format!("{key}: '{id}' is not a record id (8 or more hex digits)"));
+                    return Err(format!(
+                        "{key}: item {} is not a record id (8 or more hex digits)",
+                        n + 1
+                    ));
                 }
             }
         }
-        if let Some(r) = self.persons.reveal.iter().find(|r| self.persons.hide.contains(r)) {
-            return Err(format!("persons: '{r}' is both revealed and hidden"));
+        if let Some(n) = self.persons.reveal.iter().position(|r| self.persons.hide.contains(r)) {
+            return Err(format!("persons: item {} of reveal is also hidden", n + 1));
+        }
+        if let Some(n) = self
+            .persons
+            .reveal_despite_consent
+            .iter()
+            .position(|r| !self.persons.reveal.contains(r))
+        {
+            return Err(format!(
+                "persons.reveal_despite_consent: item {} is not in persons.reveal",
+                n + 1
+            ));
         }
         Ok(())
     }
@@ -262,6 +292,11 @@ fn matches_field(list: &[String], ty: &str, field: &str) -> bool {
     })
 }
 
+fn quoted_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).expect("valid"))
+}
+
 fn first_line(s: &str) -> String {
     s.lines().last().unwrap_or("").trim().to_string()
 }
@@ -282,6 +317,27 @@ mod tests {
         assert!(Policy::parse("[mask]\npatterns = [\"(\"]", "p.toml").is_err());
         assert!(Policy::parse("[records]\nexclude = [\"xyz\"]", "p.toml").is_err());
         assert!(Policy::parse("[persons]\nreveal=[\"a\"]\nhide=[\"a\"]", "p.toml").is_err());
+        assert!(Policy::parse("[persons]\nreveal_despite_consent=[\"a\"]", "p.toml").is_err());
+    }
+
+    /// Review finding 14: policy errors echoed values, which may be names.
+    #[test]
+    fn errors_do_not_echo_values() {
+        for bad in [
+            "[persons]\ndescribe_hidden = \"Hanna Kavalenka\"",
+            "[persons]\nreveal = \"Hanna Kavalenka\"",
+            "[mask]\npatterns = [\"Hanna (Kavalenka\"]",
+            "[mask]\nwords = [\"Hanna Kavalenka\", \"--\"]\npatterns = [\"Hanna(\"]",
+            "[fields]\ndrop = [\"Hanna Kavalenka\"]",
+            "[records]\nexclude_types = [\"Hanna Kavalenka\"]",
+            "[records]\nexclude = [\"Hanna Kavalenka\"]",
+            "[persons]\nreveal = [\"Hanna Kavalenka\"]\nhide = [\"Hanna Kavalenka\"]",
+            "[places]\ngeneralize = { \"--\" = \"Hanna Kavalenka\" }",
+        ] {
+            let e = Policy::parse(bad, "p.toml").unwrap_err();
+            assert!(!e.contains("Hanna") && !e.contains("Kavalenka"), "{bad}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
     }
 
     #[test]

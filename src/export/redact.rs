@@ -112,7 +112,7 @@ impl Matcher {
         i + n <= words.len()
             && p.words.iter().zip(&words[i..i + n]).all(|(a, b)| b.is(a))
             && !(p.strict && words[i + 1..i + n].iter().any(|w| w.brk))
-            && !(p.capital && !words[i].cap)
+            && (!p.capital || words[i].cap)
     }
 
     /// The patterns that match at word `i`.

@@ -1,8 +1,9 @@
 //! The redaction report: what an export hides, masks and leaves out, and why.
 //!
 //! `--dry-run` prints it; a real export summarises it on stderr. It names
-//! records by id and people by ref and role, never by name, so that it can be
-//! pasted into a ticket or shown on a shared screen.
+//! records by id and people by record id and role, never by name or ref (a
+//! ref is chosen by the user and may be a name), so that it can be pasted into
+//! a ticket or shown on a shared screen.
 
 use serde::Serialize;
 

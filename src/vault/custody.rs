@@ -5,7 +5,11 @@
 //! whom (the age recipients); the entry's header says who made it and when.
 //! It is written only after the leak check has passed, and, for a file,
 //! after the extract's bytes are on disk but before the file takes its name,
-//! so the log never misses an extract that was handed out.
+//! so the log never misses an extract that was handed out. The command checks
+//! the destination first (not a directory, not a symbolic link, its directory
+//! there, no file unless `--force`), so that the last step rarely fails; if
+//! it still does, the command says that the entry it wrote records an extract
+//! that was not put in place (the log is append-only: the entry stays).
 
 use crate::error::Result;
 use crate::format::entry::{ExportBody, Kind};
