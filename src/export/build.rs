@@ -501,7 +501,10 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             checker.protect_pattern(o[0], Kind::NamePart, vec![f.clone()], None, everyday);
             matcher.add_pattern(vec![f], target.clone(), everyday);
         }
-        if !everyday && w.len() >= leak::MIN_INNER {
+        // Not for the team's roster names: those are handles ("admin"), and
+        // "Administration" is no member's name.
+        let team_word = o.iter().any(|&x| x >= team_base);
+        if !everyday && !team_word && w.len() >= leak::MIN_INNER {
             checker.protect_inner(o[0], w.clone());
             matcher.add_inner(w, target);
         }

@@ -251,6 +251,14 @@ fn team_members_names_are_protected() {
     for out in clean(&jsonl, &["volha.petrova", "alice"], &["volha", "petrova"]) {
         assert!(out.contains("Team member A"), "{out}");
     }
+    // Roster names are often handles: "admin" is protected as a word, not inside "Administration".
+    for out in clean(
+        &with_note("", "Administration refused; admin was told."),
+        &["admin"],
+        &[" admin "],
+    ) {
+        assert!(out.contains("Administration refused; Team member A was told."), "{out}");
+    }
     // The leak check alone, on the member name as written in the roster.
     let p = prepare(&case_of(BASE), &Policy::default(), opts(&["volha.petrova"])).unwrap();
     assert!(p.check(b"interviewed by volha_petrova", Format::Json).is_err());
