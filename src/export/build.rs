@@ -1307,11 +1307,16 @@ mod tests {
                 let out = p.render(f).map_err(|l| TestCaseError::fail(l.to_string()))?;
                 let out = String::from_utf8(out).unwrap();
                 let words = fold::words(&out);
+                // Inside longer words, only in what came from the records: the
+                // layout's "anonymized" holds "nymiz".
+                let values: Vec<&str> = p.extract.items().into_iter().flat_map(|(_, v)| v).collect();
+                let value_words = fold::words(&values.join("\n"));
                 for n in [&name, &alias] {
                     for w in fold::word_texts(n) {
                         let mirrored: String = w.chars().rev().collect();
                         prop_assert!(
-                            !words.iter().any(|x| x.contains(&w) || x.is(&mirrored)),
+                            !words.iter().any(|x| x.is(&w) || x.is(&mirrored))
+                                && !value_words.iter().any(|x| x.contains(&w)),
                             "'{}' survived in {}", w, out
                         );
                     }
