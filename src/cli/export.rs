@@ -340,6 +340,9 @@ fn dry_run(ctx: &Ctx, args: &Args, prepared: &export::Prepared, origin: &str) ->
     }
     if ctx.json {
         let mut v = serde_json::to_value(&prepared.report).unwrap_or_default();
+        // Scripts match the report to the case they asked for (docs/CLI.md); the
+        // text report and the leak messages do not repeat the case id.
+        v["case"] = args.case.clone().into();
         v["policy"] = origin.into();
         v["leak_check"] = checks
             .iter()

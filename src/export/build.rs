@@ -729,7 +729,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         };
         b.report.persons.push(PersonLine {
             id: hex(&p.state.id)[..16].to_string(),
-            handle: None,
+            handle: p.latest.handle.clone(),
             role: p.latest.role.map(|r| vocab_name(&r)),
             named: in_list && p.revealed,
             shown_as: if p.revealed && in_list {

@@ -3,7 +3,8 @@
 //! `--dry-run` prints it; a real export summarises it on stderr. It names
 //! records by id and people by record id and role, never by name or ref (a
 //! ref is chosen by the user and may be a name), so that it can be pasted into
-//! a ticket or shown on a shared screen.
+//! a ticket or shown on a shared screen. Its JSON form (`--json`, for scripts)
+//! keeps each person's ref.
 
 use serde::Serialize;
 
@@ -105,10 +106,9 @@ impl Report {
         let mut out = Vec::new();
         out.push("people:".to_string());
         for p in &self.persons {
-            let who = match &p.handle {
-                Some(h) => format!("{h} ({})", p.id),
-                None => p.id.clone(),
-            };
+            // By record id: the text report is pasted into tickets, and a ref
+            // may be a name (`--json` keeps the ref for scripts).
+            let who = p.id.clone();
             let role = p.role.as_deref().unwrap_or("person");
             out.push(format!("  {who:<28} {role:<12} {:<22} {}", p.shown_as, p.why));
         }
