@@ -419,3 +419,29 @@ fn scrypt_work_factor_23_is_refused_up_front() {
     assert!(message.contains("work"), "{message}");
     assert!(start.elapsed().as_secs() < 10, "scrypt ran: {message}");
 }
+
+/// A small-order key parses (parsing checks only that it is a point) but no
+/// signature by it verifies: the CCTV vectors flagged `low_order_A` (which a
+/// lax verifier accepts) are all rejected above.
+#[test]
+fn small_order_keys_parse_but_never_verify() {
+    use dossier::crypto::keys::{parse_signing_key, signing_key_to_string};
+    let mut identity_point = [0u8; 32];
+    identity_point[0] = 1;
+    assert!(parse_signing_key(&signing_key_to_string(&identity_point)).is_ok());
+    let text = std::fs::read_to_string(data().join("ed25519/ed25519vectors.json")).unwrap();
+    let vectors: Vec<EdVector> = serde_json::from_str(&text).unwrap();
+    let by_identity: Vec<&EdVector> = vectors
+        .iter()
+        .filter(|v| v.key == "01".to_string() + &"0".repeat(62))
+        .collect();
+    assert!(!by_identity.is_empty());
+    for v in by_identity {
+        let sig: [u8; 64] = unhex(&v.sig).try_into().unwrap();
+        assert!(
+            !sign::verify(&identity_point, b"", v.msg.as_bytes(), &sig),
+            "vector {}",
+            v.number
+        );
+    }
+}

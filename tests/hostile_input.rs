@@ -61,7 +61,7 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
     bytes
 }
 
-fn target(name: &str) -> fn(&[u8]) {
+fn target(name: &str) -> targets::Target {
     targets::TARGETS
         .iter()
         .find(|(n, _)| *n == name)
@@ -226,10 +226,27 @@ fn deep_nesting_is_refused_without_overflow() {
     // CBOR: a million nested one-element arrays (0x81), and maps (0xa1 0x00).
     let cbor = vec![0x81u8; 1_000_000];
     assert!(dossier::format::cbor::from_slice::<dossier::format::segment::Segment>(&cbor).is_err());
-    let maps: Vec<u8> = std::iter::repeat([0xa1u8, 0x00]).take(500_000).flatten().collect();
+    let maps: Vec<u8> = std::iter::repeat_n([0xa1u8, 0x00], 500_000).flatten().collect();
     assert!(dossier::format::cbor::from_slice::<dossier::domain::record::Record>(&maps).is_err());
     for (_, run) in targets::TARGETS {
         run(&cbor);
         run(&maps);
+    }
+}
+
+/// Writes the seeds into `$DOSSIER_FUZZ_SEEDS/TARGET/seed-N` for `scripts/fuzz`
+/// (which runs this test with that variable set); does nothing otherwise.
+#[test]
+fn write_fuzz_seeds() {
+    let Some(dir) = std::env::var_os("DOSSIER_FUZZ_SEEDS") else {
+        return;
+    };
+    let mut counts = std::collections::HashMap::new();
+    for (target, bytes) in targets::seeds() {
+        let n: &mut usize = counts.entry(target).or_default();
+        *n += 1;
+        let d = std::path::Path::new(&dir).join(target);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(format!("seed-{n}")), bytes).unwrap();
     }
 }

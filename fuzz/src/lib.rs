@@ -25,8 +25,11 @@ use dossier::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_bytes::{ByteArray, ByteBuf};
 
+/// A fuzz target: takes any bytes, panics only on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its `fuzz_targets/` file.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("segment", segment),
     ("head", head),
     ("entry", entry),
