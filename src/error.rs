@@ -49,6 +49,14 @@ pub enum Error {
     #[error("{what}: {message}")]
     Integrity { what: String, message: String },
 
+    /// An export policy was refused (the message names the file and the key).
+    #[error("policy {0}")]
+    Policy(String),
+
+    /// The leak check found a protected string in a rendered extract.
+    #[error("{0}")]
+    Leak(String),
+
     /// An operating-system error on a named file.
     #[error("{path}: {source}")]
     Io {
@@ -70,6 +78,10 @@ impl Error {
             Error::Locked { .. } => Some("wait for the other command to finish, then run this one again"),
             Error::CaseNotFound(_) => Some("`dossier case list` shows the cases you can read"),
             Error::RecordNotFound(_) => Some("`dossier log CASE` lists record ids"),
+            Error::Policy(_) => Some("see docs/EXPORT.md for every policy key; nothing was written"),
+            Error::Leak(_) => Some(
+                "nothing was written; add that spelling as an alias of the person, or drop the field in a policy, and check with --dry-run",
+            ),
             Error::Integrity { .. } => {
                 Some("run `dossier verify` for a full report; do not write to this vault until it is understood")
             }

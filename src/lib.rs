@@ -8,13 +8,16 @@
 //!   `age` and `ed25519-dalek`);
 //! - [`store`]: the vault directory, atomic durable writes, the lock, the
 //!   crash journal (bytes and names only);
-//! - [`vault`]: logs, cases and records tied together.
+//! - [`vault`]: logs, cases and records tied together;
+//! - [`export`]: redacted extracts of a case (pure: records and a policy in,
+//!   checked bytes out; never sees a key).
 //!
 //! The `dossier` binary (`src/cli/`) parses arguments and prints; it holds no logic.
 
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod store;
 pub mod vault;

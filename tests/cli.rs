@@ -1,115 +1,14 @@
 //! Integration tests: the real `dossier` binary on real vaults in temp dirs.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 
-const SAMPLE: &str = include_str!("data/sample-case.jsonl");
-const CASE: &str = "statkevich-2010";
-
-struct Env {
-    dir: tempfile::TempDir,
-    key: PathBuf,
-    vault: PathBuf,
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    cmd.stdin(std::process::Stdio::piped());
-    cmd.stdout(std::process::Stdio::piped());
-    cmd.stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            pipe.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-impl Env {
-    /// A fresh vault owned by a fresh, unencrypted identity.
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let key = dir.path().join("alice.key");
-        let vault = dir.path().join("vault");
-        let env = Env { dir, key, vault };
-        env.ok(
-            &["keygen", "--no-passphrase", "--output", env.key.to_str().unwrap()],
-            None,
-        );
-        env.ok(&["init", "--name", "alice"], None);
-        env
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("dossier").unwrap();
-        c.args(args)
-            .env("DOSSIER_VAULT", &self.vault)
-            .env("DOSSIER_IDENTITY", &self.key)
-            .env("DOSSIER_LOCK_TIMEOUT", "20")
-            .env_remove("DOSSIER_PASSPHRASE_FILE")
-            .env_remove("DOSSIER_FAILPOINT");
-        c
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        run(self.cmd(args), stdin)
-    }
-
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin);
-        assert!(out.status.success(), "{args:?} failed: {}", text(&out.stderr));
-        text(&out.stdout)
-    }
-
-    /// Runs a command that must fail with exit 1 and exactly one line on stderr.
-    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
-        let err = text(&out.stderr);
-        assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
-        assert!(!err.contains("panicked"), "{err}");
-        err
-    }
-
-    fn sample_case(&self) -> Vec<String> {
-        self.ok(
-            &["case", "new", CASE, "--title", "Mikalai Statkevich, 2010 crackdown"],
-            None,
-        );
-        self.ok(&["add", CASE, "--from", "-"], Some(SAMPLE))
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// Every file under the vault, with its bytes.
-    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for area in ["heads", "objects"] {
-            for e in std::fs::read_dir(self.vault.join(area)).unwrap() {
-                let p = e.unwrap().path();
-                out.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-        out
-    }
-
-    fn log_json(&self) -> Vec<serde_json::Value> {
-        self.ok(&["--json", "log", CASE], None)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
+use common::{run, text, Env, CASE, SAMPLE};
 
 fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
     let p = dir.join(name);

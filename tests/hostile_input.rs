@@ -170,6 +170,16 @@ fn identity_file() {
     hammer("identity_file");
 }
 
+#[test]
+fn checkpoint() {
+    hammer("checkpoint");
+}
+
+#[test]
+fn policy_toml() {
+    hammer("policy_toml");
+}
+
 /// The seeds are valid: a mutation test on seeds that never parse tests nothing.
 #[test]
 fn seeds_parse() {
@@ -184,6 +194,14 @@ fn seeds_parse() {
         dossier::crypto::seal::open(&id, &seeds_of("age_open")[0], 1 << 20),
         dossier::crypto::seal::Opened::Plain(_)
     ));
+    assert!(dossier::format::checkpoint::SignedCheckpoint::from_token(
+        std::str::from_utf8(&seeds_of("checkpoint")[0]).unwrap()
+    )
+    .is_ok());
+    assert!(
+        dossier::export::policy::Policy::parse(std::str::from_utf8(&seeds_of("policy_toml")[0]).unwrap(), "seed")
+            .is_ok()
+    );
     let keygen = &seeds_of("identity_file")[0];
     struct Never;
     impl dossier::crypto::identity::PassphraseSource for Never {

@@ -3,20 +3,19 @@
 //! Every test drives the real binary on a real vault, and checks what a key
 //! can open with the stock `age` CLI where one is installed (CI installs it).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
+use common::text;
 
 /// A vault in a temp dir, and the identity files of the people in the test.
 struct Team {
     dir: tempfile::TempDir,
     vault: PathBuf,
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 impl Team {
@@ -47,13 +46,20 @@ impl Team {
 
     /// An SSH Ed25519 identity made with ssh-keygen, if it is installed.
     fn ssh_keygen(&self, who: &str, passphrase: &str) -> Option<String> {
+        self.ssh_keygen_type(who, "ed25519", passphrase)
+    }
+
+    fn ssh_keygen_type(&self, who: &str, kind: &str, passphrase: &str) -> Option<String> {
         let status = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", "test", "-f"])
+            .args(["-q", "-t", kind, "-N", passphrase, "-C", "test", "-f"])
             .arg(self.key(who))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .ok()?;
+            .status();
+        let Ok(status) = status else {
+            assert!(std::env::var_os("CI").is_none(), "CI must install ssh-keygen");
+            return None;
+        };
         assert!(status.success());
         Some(std::fs::read_to_string(self.key(who).with_extension("key.pub")).unwrap())
     }
@@ -72,20 +78,8 @@ impl Team {
         c
     }
 
-    fn run_cmd(mut c: Command, stdin: Option<&str>) -> Output {
-        use std::io::Write;
-        let mut child = c.spawn().unwrap();
-        {
-            let mut pipe = child.stdin.take().unwrap();
-            if let Some(s) = stdin {
-                pipe.write_all(s.as_bytes()).unwrap();
-            }
-        }
-        child.wait_with_output().unwrap()
-    }
-
     fn run(&self, who: &str, args: &[&str], stdin: Option<&str>) -> Output {
-        Team::run_cmd(self.cmd(who, args), stdin)
+        common::run(self.cmd(who, args), stdin)
     }
 
     fn ok(&self, who: &str, args: &[&str], stdin: Option<&str>) -> String {
@@ -141,14 +135,7 @@ impl Team {
     }
 
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for area in ["heads", "objects"] {
-            for e in std::fs::read_dir(self.vault.join(area)).unwrap() {
-                let p = e.unwrap().path();
-                out.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-        out
+        common::snapshot(&self.vault)
     }
 
     /// The plaintext of every vault file the stock age CLI opens with `key`.
@@ -382,9 +369,40 @@ fn ssh_members_read_write_and_sign() {
     std::fs::write(&pass, "dan secret\n").unwrap();
     let mut c = t.cmd("dan", &["log", "c1"]);
     c.env("DOSSIER_PASSPHRASE_FILE", &pass);
-    let out = Team::run_cmd(c, None);
+    let out = common::run(c, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("planted-by-carol"));
+
+    // An RSA key reads too; its signing key is derived, so the member sends it.
+    let Some(public) = t.ssh_keygen_type("erin", "rsa", "") else {
+        return;
+    };
+    let me: serde_json::Value = serde_json::from_str(&t.ok("erin", &["--json", "whoami"], None)).unwrap();
+    assert!(me["recipient"].as_str().unwrap().starts_with("ssh-rsa "));
+    assert!(public.starts_with(me["recipient"].as_str().unwrap()));
+    let err = t.fails("alice", &["member", "add", "erin", "--recipient", public.trim()]);
+    assert!(err.contains("--signing-key"), "{err}");
+    let key = me["signing_key"].as_str().unwrap();
+    t.ok(
+        "alice",
+        &[
+            "member",
+            "add",
+            "erin",
+            "--recipient",
+            public.trim(),
+            "--signing-key",
+            key,
+        ],
+        None,
+    );
+    t.ok("alice", &["case", "grant", "c1", "erin"], None);
+    t.note("erin", "c1", "planted-by-erin");
+    assert!(t.ok("carol", &["log", "c1"], None).contains("planted-by-erin"));
+    if age_available() {
+        let opened = t.age_opens(&t.key("erin"));
+        assert!(opened.iter().any(|p| contains(p, "planted-by-erin")));
+    }
     t.ok("alice", &["verify"], None);
 }
 
@@ -534,7 +552,7 @@ fn rotation_killed_at_every_file_resumes_and_loses_nothing() {
     for n in 1..=files {
         let mut c = t.cmd("alice", &["rotate", "--all"]);
         c.env("DOSSIER_FAILPOINT", format!("rotate-file-written:{n}"));
-        let out = Team::run_cmd(c, None);
+        let out = common::run(c, None);
         if out.status.success() {
             break;
         }
@@ -551,7 +569,7 @@ fn rotation_killed_at_every_file_resumes_and_loses_nothing() {
     // Revoke, crashed part way, then finished by `rotate`.
     let mut c = t.cmd("alice", &["case", "revoke", "c1", "bob"]);
     c.env("DOSSIER_FAILPOINT", "rotate-file-written:3");
-    assert!(!Team::run_cmd(c, None).status.success());
+    assert!(!common::run(c, None).status.success());
     let listed = t.ok("alice", &["--json", "case", "list"], None);
     assert!(listed.contains("\"rotation_pending\":true"), "{listed}");
     t.ok("alice", &["rotate", "c1"], None);
@@ -585,7 +603,7 @@ fn passwd_changes_the_passphrase_atomically() {
         if let Some(f) = failpoint {
             c.env("DOSSIER_FAILPOINT", f);
         }
-        Team::run_cmd(c, None)
+        common::run(c, None)
     };
     // A plain identity gets a first passphrase.
     assert!(run(None, Some(&old), &["passwd"], None).status.success());
@@ -609,4 +627,119 @@ fn passwd_changes_the_passphrase_atomically() {
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tmp-"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn rotation_killed_at_random_moments_reads_verifies_and_finishes() {
+    let t = Team::new();
+    t.keygen("bob");
+    t.add_member("bob");
+    t.ok("alice", &["case", "new", "c1"], None);
+    for i in 0..6 {
+        t.note("alice", "c1", &format!("record {i}"));
+    }
+    t.ok("alice", &["case", "grant", "c1", "bob"], None);
+    // How long one rotation takes here, to spread the kills across it.
+    let start = std::time::Instant::now();
+    t.ok("alice", &["rotate", "--all"], None);
+    let span = start.elapsed().as_micros().max(1000) as u64;
+    let mut seed = std::process::id() as u64 ^ span;
+    for _ in 0..8 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % span;
+        let mut child = t.cmd("alice", &["rotate", "--all"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(delay));
+        let _ = child.kill(); // SIGKILL: no destructor, no cleanup
+        let _ = child.wait();
+        assert!(t.ok("alice", &["verify"], None).contains("OK"));
+        assert_eq!(t.ok("bob", &["--json", "log", "c1"], None).lines().count(), 6);
+    }
+    t.ok("alice", &["rotate", "--all"], None);
+    let listed = t.ok("alice", &["--json", "case", "list"], None);
+    assert!(listed.contains("\"rotation_pending\":false"), "{listed}");
+}
+
+#[test]
+fn plugin_identities_sign_with_a_secret_beside_them() {
+    use bech32::{Bech32, Hrp};
+    let t = Team::new();
+    // A stand-in plugin on the PATH that speaks no protocol: enough to resolve
+    // the plugin, and to see a failing plugin refused in one line.
+    let bin = t.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let plugin = bin.join("age-plugin-dossierfake");
+    std::fs::write(&plugin, "#!/bin/sh\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let recipient = bech32::encode::<Bech32>(Hrp::parse("age1dossierfake").unwrap(), &[7; 16]).unwrap();
+    let identity = bech32::encode::<Bech32>(Hrp::parse("age-plugin-dossierfake-").unwrap(), &[9; 16])
+        .unwrap()
+        .to_uppercase();
+    let token = t.dir.path().join("token.txt");
+    std::fs::write(&token, format!("#    Recipient: {recipient}\n{identity}\n")).unwrap();
+
+    let mut c = t.cmd(
+        "dan",
+        &[
+            "--json",
+            "keygen",
+            "--no-passphrase",
+            "--plugin",
+            token.to_str().unwrap(),
+            "--output",
+        ],
+    );
+    c.arg(t.key("dan")).env("PATH", &path);
+    let out = common::run(c, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["recipient"], recipient.as_str());
+    let file = std::fs::read_to_string(t.key("dan")).unwrap();
+    assert!(file.contains(&identity) && file.contains("AGE-SECRET-KEY-1"), "{file}");
+
+    // The identity loads (the plugin decrypts, the secret beside it signs).
+    let mut c = t.cmd("dan", &["--json", "whoami"]);
+    c.env("PATH", &path);
+    let out = common::run(c, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(me, made);
+
+    // Without the plugin installed: one clear line.
+    let mut c = t.cmd("dan", &["whoami"]);
+    c.env("PATH", "/nonexistent");
+    let out = common::run(c, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot use its plugin"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stderr).trim_end().lines().count(), 1);
+
+    // Adding the member runs the plugin to seal to it; this one fails, and nothing is written.
+    let before = t.snapshot();
+    let mut c = t.cmd(
+        "alice",
+        &[
+            "member",
+            "add",
+            "dan",
+            "--recipient",
+            &recipient,
+            "--signing-key",
+            me["signing_key"].as_str().unwrap(),
+        ],
+    );
+    c.env("PATH", &path);
+    let out = common::run(c, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("encrypt"), "{err}");
+    assert_eq!(before, t.snapshot());
 }

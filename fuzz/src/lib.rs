@@ -16,7 +16,9 @@ use dossier::crypto::{keys, seal};
 use dossier::domain::date::PartialDate;
 use dossier::domain::input;
 use dossier::domain::record::Record;
+use dossier::export::policy::Policy;
 use dossier::format::cbor;
+use dossier::format::checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_VERSION};
 use dossier::format::entry::{
     AmendBody, CaseBody, Header, Kind, Member, NameBody, RetractBody, Role, RotateBody, StoredEntry, VaultBody,
 };
@@ -39,6 +41,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("key_text", key_text),
     ("age_open", age_open),
     ("identity_file", identity_file),
+    ("checkpoint", checkpoint),
+    ("policy_toml", policy_toml),
 ];
 
 /// The identity `age_open` opens with (a test key, never used for anything real).
@@ -178,6 +182,27 @@ pub fn identity_file(data: &[u8]) {
     let _ = Identity::from_bytes(Path::new("fuzz"), data, &mut NoPassphrase);
 }
 
+/// A checkpoint token (`dossier verify --checkpoint TOKEN`): whatever parses
+/// writes back to a token that parses to the same bytes.
+pub fn checkpoint(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok((signed, _)) = SignedCheckpoint::from_token(s) {
+        let token = signed.to_token();
+        let (again, _) = SignedCheckpoint::from_token(&token).expect("a token dossier writes parses");
+        assert_eq!(cbor::to_vec(&again), cbor::to_vec(&signed));
+    }
+}
+
+/// An export policy file (`dossier export --policy FILE`): TOML, with
+/// regular expressions a policy author (or anyone who edits the file) writes.
+pub fn policy_toml(data: &[u8]) {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = Policy::parse(s, "fuzz.toml");
+    }
+}
+
 /// A valid input for each target (name, bytes), to start the fuzzer from and
 /// for the proptest to mutate.
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
@@ -215,6 +240,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         format: SEGMENT_FORMAT.into(),
         v: SEGMENT_VERSION,
         log: ByteArray::new([1; 16]),
+        name: Some("0123456789abcdef0123456789abcdef".into()),
         entries: vec![stored.clone()],
         pad: ByteBuf::new(),
     }
@@ -264,6 +290,17 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     }));
     let mut record_body = vec![7];
     record_body.extend(&body);
+    let checkpoint_token = SignedCheckpoint {
+        checkpoint: ByteBuf::from(cbor::to_vec(&Checkpoint {
+            v: CHECKPOINT_VERSION,
+            log: ByteArray::new([1; 16]),
+            seq: 12,
+            tips: vec![ByteArray::new([2; 16])],
+            time: "2026-01-01T00:00:00Z".into(),
+        })),
+        sig: ByteArray::new([8; 64]),
+    }
+    .to_token();
     vec![
         ("segment", segment_bytes),
         ("head", signed_head),
@@ -295,6 +332,11 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         (
             "identity_file",
             after_header(include_bytes!("../../tests/data/cctv/age/armor_scrypt")),
+        ),
+        ("checkpoint", checkpoint_token.into_bytes()),
+        (
+            "policy_toml",
+            include_bytes!("../../docs/examples/un-submission.toml").to_vec(),
         ),
     ]
 }

@@ -3,7 +3,10 @@
 use dossier::format::hex;
 use dossier::Result;
 
-use super::{member::done, output, progress::Bar, Ctx};
+use dossier::vault::CaseSummary;
+
+use super::output::{self, paint, style};
+use super::{member::done, progress::Bar, Ctx};
 
 /// Create, list and show cases
 #[derive(clap::Subcommand)]
@@ -18,25 +21,89 @@ pub enum Command {
         #[arg(long)]
         title: Option<String>,
     },
-    /// List the cases you can read
-    #[command(after_help = "Example:
-  dossier case list --json")]
+    /// List the cases you can read, as a table
+    #[command(after_help = "Examples:
+  dossier case list
+  dossier case list --json     # one object a line (keys: docs/CLI.md)
+
+RECORDS counts the records not retracted.")]
     List,
     /// Show a case: title, members, records
     #[command(after_help = "Example:
   dossier case show statkevich-2010")]
-    Show { case: String },
+    Show {
+        /// The case
+        case: String,
+    },
     /// Give a member of the vault access to a case (its whole history)
     #[command(after_help = "Example:
   dossier case grant statkevich-2010 bob")]
-    Grant { case: String, member: String },
+    Grant {
+        /// The case
+        case: String,
+        /// The member (see `dossier member list`)
+        member: String,
+    },
     /// End a member's access to a case; the case is then rotated
     #[command(after_help = "Example:
   dossier case revoke statkevich-2010 bob
 
 Every file of the case is sealed anew to the members left, so bob's key opens
 none of them. What bob copied before stays with bob.")]
-    Revoke { case: String, member: String },
+    Revoke {
+        /// The case
+        case: String,
+        /// The member whose access ends
+        member: String,
+    },
+}
+
+/// The cases as an aligned table: case, records, members, created, title.
+fn table(cases: &[CaseSummary]) {
+    let rows: Vec<[String; 5]> = cases
+        .iter()
+        .map(|c| {
+            [
+                c.name.clone(),
+                c.records.to_string(),
+                c.members.join(", "),
+                c.created.chars().take(10).collect(),
+                c.title.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let head = ["CASE", "RECORDS", "MEMBERS", "CREATED", "TITLE"];
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([head[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w = [width(0), width(1), width(2), width(3)];
+    let line = |r: [&str; 5]| {
+        format!(
+            "{}  {}  {}  {}  {}",
+            output::pad(r[0], w[0]),
+            output::pad_left(r[1], w[1]),
+            output::pad(r[2], w[2]),
+            output::pad(r[3], w[3]),
+            r[4]
+        )
+    };
+    output::styled(&paint(style::HEADING, line(head).trim_end()));
+    for (c, r) in cases.iter().zip(&rows) {
+        let text = line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+        if c.rotation_pending {
+            output::styled(&format!(
+                "{}  {}",
+                text.trim_end(),
+                paint(style::WARN, "(rotation pending: run `dossier rotate CASE`)")
+            ));
+        } else {
+            output::styled(text.trim_end());
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> Result<i32> {
@@ -53,24 +120,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<i32> {
         Command::List => {
             let vault = ctx.open(false)?;
             let cases = vault.cases()?;
-            for c in &cases {
-                if ctx.json {
+            if ctx.json {
+                for c in &cases {
                     output::json(&serde_json::json!({
                         "case": c.name, "title": c.title, "created": c.created,
                         "records": c.records, "members": c.members, "rotation_pending": c.rotation_pending,
                     }));
-                } else {
-                    let pending = if c.rotation_pending { "  (rotation pending)" } else { "" };
-                    output::line(&format!(
-                        "{:<24} {:>5} records  {}{pending}",
-                        c.name,
-                        c.records,
-                        c.title.as_deref().unwrap_or("")
-                    ));
                 }
-            }
-            if !ctx.json && cases.is_empty() {
+            } else if cases.is_empty() {
                 eprintln!("no cases yet; create one with `dossier case new CASE`");
+            } else {
+                table(&cases);
             }
         }
         Command::Show { case } => {

@@ -11,10 +11,12 @@ use dossier::{Error, Result};
 
 use super::output::line;
 
-/// A guided tour on a throwaway vault with invented data: add, log, amend, verify, tamper
+/// A guided tour on a throwaway vault with invented data: add, log, amend, verify, export, tamper
 #[derive(clap::Args)]
-#[command(after_help = "Example:
-  cargo run --release -- demo
+#[command(after_help = "Examples:
+  dossier demo
+  dossier demo --keep ~/dossier-demo   # keep its vault and identity to look at afterwards
+  cargo run --release -- demo          # from a checkout of the source
 
 Everything happens in a temporary directory that is removed at the end;
 your own vault and identity are not touched.")]
@@ -110,7 +112,7 @@ pub fn run(args: Args) -> Result<i32> {
     let vault = Vault::open(&dir, load()?, false)?;
     let (_, case) = vault.case("varonin-2021")?;
     for r in &case.records {
-        line(&super::log::row(r));
+        super::output::styled(&super::log::row(r));
     }
 
     step("7. Search (`dossier search unheated`)");
@@ -161,9 +163,35 @@ pub fn run(args: Args) -> Result<i32> {
         report.files_checked,
         if report.ok() { "OK" } else { "FAILED" }
     ));
+
+    step("10. A redacted extract (`dossier export varonin-2021 --format md --output extract.md`)");
+    let (_, case) = vault.case("varonin-2021")?;
+    let prepared = dossier::export::prepare(
+        &case,
+        &dossier::export::Policy::default(),
+        dossier::export::Options {
+            now: dossier::vault::now(),
+            policy_id: "default".into(),
+        },
+    )
+    .map_err(Error::Policy)?;
+    let extract = prepared
+        .render(dossier::export::Format::Markdown)
+        .map_err(|l| Error::Leak(l.to_string()))?;
+    let extract = String::from_utf8_lossy(&extract);
+    for l in extract.lines().filter(|l| !l.is_empty()) {
+        line(&format!("  | {l}"));
+    }
+    let leaked = ["Darya", "Sokal", "Pavel", "Lind", "p.lind@", "222 33 44"]
+        .iter()
+        .any(|n| extract.contains(n));
+    line(&format!(
+        "the witness's and the lawyer's names and contacts in the extract: {}",
+        if leaked { "YES (a bug!)" } else { "no" }
+    ));
     drop(vault);
 
-    step("10. A colleague joins, reads the case, and is cut off (`member add`, `case grant`, `case revoke`)");
+    step("11. A colleague joins, reads the case, and is cut off (`member add`, `case grant`, `case revoke`)");
     let colleague = Identity::generate();
     let mut vault = Vault::open(&dir, load()?, true)?;
     vault.add_member(
@@ -215,7 +243,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     drop(vault);
 
-    step("11. An adversary alters one byte of one stored file; verify names it");
+    step("12. An adversary alters one byte of one stored file; verify names it");
     let objects = dir.join("objects");
     let victim = std::fs::read_dir(&objects)
         .map_err(|e| Error::Io {

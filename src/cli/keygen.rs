@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use dossier::crypto::identity::{Identity, PassphraseSource};
+use dossier::crypto::identity::{
+    derive_signing_key, plugin_identity_text, write_identity_file, Identity, PassphraseSource,
+};
 use dossier::crypto::keys::signing_key_to_string;
 use dossier::Result;
 
@@ -13,6 +15,7 @@ use super::{output, Passphrases};
 #[command(after_help = "Examples:
   dossier keygen --output ~/alice.key
   dossier keygen --output alice.key --no-passphrase    # the plain age-keygen form
+  dossier keygen --output alice.key --plugin yubikey-identity.txt   # a hardware token decrypts
 
 The file is exactly what age-keygen writes, encrypted the way `age -p -a` does
 unless --no-passphrase is given; stock `age -d -i FILE` accepts both.
@@ -25,6 +28,11 @@ pub struct Args {
     /// Write the identity unencrypted, exactly as age-keygen does
     #[arg(long)]
     no_passphrase: bool,
+
+    /// Make an identity for an age plugin (a hardware token) from the plugin's
+    /// identity file: the plugin decrypts, and a signing secret is added beside it
+    #[arg(long, value_name = "PLUGIN-IDENTITY-FILE")]
+    plugin: Option<PathBuf>,
 }
 
 pub fn run(args: Args, json: bool) -> Result<i32> {
@@ -34,19 +42,34 @@ pub fn run(args: Args, json: bool) -> Result<i32> {
             args.output.display()
         )));
     }
-    let identity = Identity::generate();
     let passphrase = if args.no_passphrase {
         None
     } else {
         Some(Passphrases.passphrase("New passphrase for the identity: ", true)?)
     };
-    identity.write_new(&args.output, &dossier::vault::now(), passphrase)?;
-    let signing = signing_key_to_string(&identity.signing_public());
+    let (recipient, signing) = match &args.plugin {
+        None => {
+            let identity = Identity::generate();
+            identity.write_new(&args.output, &dossier::vault::now(), passphrase)?;
+            (identity.recipient(), identity.signing_public())
+        }
+        Some(file) => {
+            let (text, recipient) = plugin_identity_text(file, &dossier::vault::now())?;
+            let secret = text
+                .lines()
+                .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+                .and_then(|l| l.parse::<age::x25519::Identity>().ok())
+                .expect("the text was just made with a secret");
+            write_identity_file(&args.output, &text, passphrase)?;
+            (recipient, derive_signing_key(&secret).verifying_key().to_bytes())
+        }
+    };
+    let signing = signing_key_to_string(&signing);
     if json {
-        output::json(&serde_json::json!({"recipient": identity.recipient(), "signing_key": signing}));
+        output::json(&serde_json::json!({"recipient": recipient, "signing_key": signing}));
     } else {
         eprintln!("wrote a new identity to {}", args.output.display());
-        output::line(&format!("Public key: {}", identity.recipient()));
+        output::line(&format!("Public key: {recipient}"));
         output::line(&format!("Signing key: {signing}"));
     }
     Ok(0)

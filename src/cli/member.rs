@@ -36,7 +36,10 @@ The new member prints both keys with `dossier whoami` and sends them to you.")]
 Every case you share with bob, and the roster, is sealed anew so that bob's key
 opens none of their files. Cases you cannot read are left to their members:
 `dossier case list` shows them a rotation is pending.")]
-    Remove { name: String },
+    Remove {
+        /// The member to remove
+        name: String,
+    },
     /// Replace a member's keys (a lost or seized laptop), then rotate
     #[command(after_help = "Examples:
   dossier member rekey alice --recipient age1new... --signing-key dossiersig1new...
@@ -47,6 +50,7 @@ first sealed to the new key too; she then runs
   dossier --identity new.key rotate --all
 to shut the old key out.")]
     Rekey {
+        /// The member whose keys change
         name: String,
         /// The new age recipient or SSH public key
         #[arg(long)]
@@ -55,7 +59,10 @@ to shut the old key out.")]
         #[arg(long)]
         signing_key: Option<String>,
     },
-    /// List the vault's members
+    /// List the vault's members: name, role, signing key, recipient
+    #[command(after_help = "Examples:
+  dossier member list
+  dossier member list --json     # one object a line: name, role, recipient, signing_key")]
     List,
 }
 

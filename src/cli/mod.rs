@@ -8,11 +8,17 @@
 mod add;
 mod amend;
 mod case;
+mod checkpoint;
+mod completions;
 mod demo;
+mod export;
 mod exposure;
+mod guided;
+mod help;
 mod init;
 mod keygen;
 mod log;
+mod man;
 mod member;
 mod output;
 mod passwd;
@@ -26,19 +32,11 @@ mod whoami;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use dossier::crypto::identity::{Identity, PassphraseSource};
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 use secrecy::SecretString;
-
-/// Environment variables, listed in every command's help.
-const ENV_HELP: &str = "Environment:
-  DOSSIER_VAULT             the vault directory (like --vault)
-  DOSSIER_IDENTITY          the identity file (like --identity)
-  DOSSIER_PASSPHRASE_FILE   a file holding the identity's passphrase, for automation
-  DOSSIER_NEW_PASSPHRASE_FILE  a file holding the new passphrase, for `passwd`
-  DOSSIER_LOCK_TIMEOUT      seconds to wait for another dossier process (default 10)";
 
 #[derive(Parser)]
 #[command(
@@ -48,7 +46,7 @@ const ENV_HELP: &str = "Environment:
     long_about = "dossier keeps case records (testimony, people, events, notes) in an \
                   age-encrypted, append-only, signed vault. Every stored file is a \
                   standard age file; every record is signed by its author.",
-    after_help = ENV_HELP,
+    after_help = help::START,
     propagate_version = true
 )]
 pub struct Cli {
@@ -84,15 +82,19 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    Checkpoint(checkpoint::Args),
+    Export(export::Args),
     Rotate(rotate::Args),
     Exposure(exposure::Args),
     Passwd(passwd::Args),
     Demo(demo::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 /// Runs the command line and returns the exit status.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&help::command().get_matches()).unwrap_or_else(|e| e.exit());
     let json = cli.json;
     let result = match cli.command {
         Command::Keygen(a) => keygen::run(a, json),
@@ -106,11 +108,15 @@ pub fn run() -> i32 {
         Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
+        Command::Checkpoint(a) => checkpoint::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Demo(a) => demo::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(code) => code,
@@ -123,9 +129,11 @@ pub fn run() -> i32 {
 
 /// Prints an error as one line on stderr.
 pub fn report(e: &Error) {
+    // Whatever a dependency's message holds, the user gets one line.
+    let message = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
     match e.hint() {
-        Some(hint) => eprintln!("dossier: {e}; {hint}"),
-        None => eprintln!("dossier: {e}"),
+        Some(hint) => eprintln!("dossier: {message}; {hint}"),
+        None => eprintln!("dossier: {message}"),
     }
 }
 
@@ -151,9 +159,12 @@ impl Ctx {
     }
 
     fn identity_path(&self) -> Result<PathBuf> {
-        self.identity.clone().ok_or_else(|| Error::Identity {
-            path: PathBuf::from("(none)"),
-            message: "no identity given".into(),
+        self.identity.clone().ok_or_else(|| {
+            Error::Invalid(
+                "no identity given: pass --identity FILE or set DOSSIER_IDENTITY \
+                 (no identity yet? `dossier keygen --output FILE` makes one)"
+                    .into(),
+            )
         })
     }
 
@@ -171,35 +182,46 @@ pub struct Passphrases;
 
 impl PassphraseSource for Passphrases {
     fn passphrase(&mut self, prompt: &str, confirm: bool) -> Result<SecretString> {
-        if let Some(file) = std::env::var_os("DOSSIER_PASSPHRASE_FILE") {
-            let path = PathBuf::from(file);
-            let text =
-                zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| Error::Io { path, source: e })?);
-            let line = text.trim_end_matches(['\n', '\r']);
-            if line.is_empty() {
-                return Err(Error::Invalid(
-                    "DOSSIER_PASSPHRASE_FILE holds an empty passphrase".into(),
-                ));
-            }
-            return Ok(SecretString::from(line.to_string()));
+        match passphrase_from_file("DOSSIER_PASSPHRASE_FILE") {
+            Some(p) => p,
+            None => ask_passphrase(prompt, confirm, "DOSSIER_PASSPHRASE_FILE"),
         }
-        let ask = |p: &str| {
-            rpassword::prompt_password(p).map_err(|_| {
-                Error::Invalid(
-                    "no terminal to ask for the passphrase; set DOSSIER_PASSPHRASE_FILE to a file that holds it".into(),
-                )
-            })
-        };
-        let first = zeroize::Zeroizing::new(ask(prompt)?);
-        if first.is_empty() {
-            return Err(Error::Invalid("the passphrase is empty".into()));
-        }
-        if confirm {
-            let second = zeroize::Zeroizing::new(ask("Again, to confirm: ")?);
-            if *first != *second {
-                return Err(Error::Invalid("the two passphrases differ; nothing was written".into()));
-            }
-        }
-        Ok(SecretString::from(first.to_string()))
     }
+}
+
+/// The passphrase held by the file the environment variable `var` names, if it is set.
+pub fn passphrase_from_file(var: &str) -> Option<Result<SecretString>> {
+    let path = PathBuf::from(std::env::var_os(var)?);
+    let read = std::fs::read_to_string(&path).map_err(|e| Error::Io { path, source: e });
+    Some(read.and_then(|text| {
+        let text = zeroize::Zeroizing::new(text);
+        let line = text.trim_end_matches(['\n', '\r']);
+        if line.is_empty() {
+            return Err(Error::Invalid(format!("{var} holds an empty passphrase")));
+        }
+        Ok(SecretString::from(line.to_string()))
+    }))
+}
+
+/// Asks on the terminal, without echo; twice if `confirm`. `var` is named in
+/// the error when there is no terminal.
+pub fn ask_passphrase(prompt: &str, confirm: bool, var: &str) -> Result<SecretString> {
+    let ask = |p: &str| {
+        rpassword::prompt_password(p).map_err(|_| {
+            Error::Invalid(format!(
+                "no terminal to ask for the passphrase; set {var} to a file that holds it"
+            ))
+        })
+    };
+    let first = zeroize::Zeroizing::new(ask(prompt)?);
+    if first.is_empty() {
+        return Err(Error::Invalid("the passphrase is empty".into()));
+    }
+    if confirm {
+        let second = zeroize::Zeroizing::new(ask("Again, to confirm: ")?);
+        if *first != *second {
+            return Err(Error::Invalid("the two passphrases differ; nothing was written".into()));
+        }
+    }
+    Ok(SecretString::from(first.to_string()))
 }

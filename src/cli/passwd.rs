@@ -1,12 +1,10 @@
 //! `dossier passwd`: change an identity's passphrase.
 
-use std::path::PathBuf;
-
 use dossier::crypto::identity::change_passphrase;
-use dossier::{Error, Result};
+use dossier::Result;
 use secrecy::SecretString;
 
-use super::{Ctx, Passphrases};
+use super::{ask_passphrase, passphrase_from_file, Ctx, Passphrases};
 
 /// Change (or set) the passphrase of your identity file
 #[derive(clap::Args)]
@@ -27,29 +25,8 @@ pub fn run(ctx: &Ctx, _: Args) -> Result<i32> {
 }
 
 fn new_passphrase() -> Result<SecretString> {
-    if let Some(file) = std::env::var_os("DOSSIER_NEW_PASSPHRASE_FILE") {
-        let path = PathBuf::from(file);
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| Error::Io { path, source: e })?);
-        let line = text.trim_end_matches(['\n', '\r']);
-        if line.is_empty() {
-            return Err(Error::Invalid(
-                "DOSSIER_NEW_PASSPHRASE_FILE holds an empty passphrase".into(),
-            ));
-        }
-        return Ok(SecretString::from(line.to_string()));
+    match passphrase_from_file("DOSSIER_NEW_PASSPHRASE_FILE") {
+        Some(p) => p,
+        None => ask_passphrase("New passphrase: ", true, "DOSSIER_NEW_PASSPHRASE_FILE"),
     }
-    let ask = |p: &str| {
-        rpassword::prompt_password(p).map_err(|_| {
-            Error::Invalid("no terminal to ask for the new passphrase; set DOSSIER_NEW_PASSPHRASE_FILE".into())
-        })
-    };
-    let first = zeroize::Zeroizing::new(ask("New passphrase: ")?);
-    if first.is_empty() {
-        return Err(Error::Invalid("the passphrase is empty".into()));
-    }
-    let second = zeroize::Zeroizing::new(ask("Again, to confirm: ")?);
-    if *first != *second {
-        return Err(Error::Invalid("the two passphrases differ; nothing was written".into()));
-    }
-    Ok(SecretString::from(first.to_string()))
 }

@@ -11,16 +11,29 @@ use super::{output, Ctx};
   dossier verify                      # the whole vault (needs an identity that can read every case)
   dossier verify statkevich-2010      # one case and the roster
   dossier verify --json               # a report for monitoring
+  dossier verify --checkpoint dossiercp1...   # and catch a roll-back to an older copy
 
 Exit status: 0 all holds; 1 something is damaged, missing, unexpected or forged.")]
 pub struct Args {
     /// Only this case (and the roster)
     case: Option<String>,
+
+    /// A token from `dossier checkpoint`: also check the vault is not older than it
+    #[arg(long, value_name = "TOKEN")]
+    checkpoint: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     let vault = ctx.open(false)?;
-    let report = vault.verify(args.case.as_deref())?;
+    let mut report = vault.verify(args.case.as_deref())?;
+    let mut checked = None;
+    if let Some(token) = &args.checkpoint {
+        let (case, problems) = vault.check_checkpoint(token)?;
+        if problems.is_empty() {
+            checked = case;
+        }
+        report.problems.extend(problems);
+    }
     let entries: usize = report.logs.iter().map(|(_, n)| n).sum();
     if ctx.json {
         let problems: Vec<serde_json::Value> = report
@@ -35,6 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             .collect();
         output::json(&serde_json::json!({
             "ok": report.ok(), "logs": logs, "entries": entries, "files": report.files_checked, "problems": problems,
+            "checkpoint": args.checkpoint.as_ref().map(|_| serde_json::json!({"ok": checked.is_some(), "case": checked})),
         }));
     } else {
         for p in &report.problems {
@@ -42,6 +56,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         }
         let what: Vec<String> = report.logs.iter().map(|(n, c)| format!("{n} ({c} entries)")).collect();
         eprintln!("checked {}; {} files", what.join(", "), report.files_checked);
+        if let Some(case) = &checked {
+            eprintln!("checkpoint: case {case} holds everything the checkpoint saw");
+        }
         if report.ok() {
             output::line("OK");
         } else {

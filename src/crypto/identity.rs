@@ -41,6 +41,32 @@ pub const SSH_SIGNING_KEY_CONTEXT: &str = "dossier 2026-11-24 Ed25519 signing ke
 enum AgeKey {
     X25519(age::x25519::Identity),
     Ssh(age::ssh::Identity),
+    Plugin(age::plugin::IdentityPluginV1<Terminal>),
+}
+
+/// What an age plugin (a hardware token) may ask of the user: messages and
+/// PINs on the terminal. Nothing is asked when there is no terminal.
+#[derive(Clone)]
+struct Terminal;
+
+impl age::Callbacks for Terminal {
+    fn display_message(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    fn confirm(&self, _: &str, _: &str, _: Option<&str>) -> Option<bool> {
+        None
+    }
+
+    fn request_public_string(&self, _: &str) -> Option<String> {
+        None
+    }
+
+    fn request_passphrase(&self, description: &str) -> Option<SecretString> {
+        rpassword::prompt_password(format!("{description}: "))
+            .ok()
+            .map(SecretString::from)
+    }
 }
 
 /// A loaded identity. Not `Debug`, not `Clone`: it holds secrets, zeroized on drop.
@@ -85,6 +111,9 @@ impl Identity {
         if text.trim_start().starts_with("-----BEGIN OPENSSH PRIVATE KEY-----") {
             return load_ssh(path, &text, passphrases);
         }
+        if let Some(plugin) = plugin_lines(&text) {
+            return load_plugin(path, &text, plugin);
+        }
         let age = parse_x25519(&text).ok_or_else(|| {
             err(
                 "holds no age X25519 identity (AGE-SECRET-KEY-1...) or OpenSSH key; create one with `dossier keygen`"
@@ -124,6 +153,7 @@ impl Identity {
         match &self.age {
             AgeKey::X25519(i) => i,
             AgeKey::Ssh(i) => i,
+            AgeKey::Plugin(i) => i,
         }
     }
 
@@ -154,11 +184,7 @@ impl Identity {
     /// mode 0600; encrypted with `passphrase` the way `age -p -a` does it if given.
     pub fn write_new(&self, path: &Path, created: &str, passphrase: Option<SecretString>) -> Result<()> {
         let text = self.to_file_text(created)?;
-        let bytes: Zeroizing<Vec<u8>> = match passphrase {
-            None => Zeroizing::new(text.as_bytes().to_vec()),
-            Some(p) => Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), p)?),
-        };
-        crate::store::atomic::write_new_file(path, &bytes)
+        write_identity_file(path, &text, passphrase)
     }
 }
 
@@ -195,6 +221,16 @@ pub fn change_passphrase(path: &Path, old: &mut dyn PassphraseSource, new: Secre
     Ok(())
 }
 
+/// Writes identity text to a new file `path` (never overwriting one), mode
+/// 0600, encrypted with `passphrase` the way `age -p -a` does it if given.
+pub fn write_identity_file(path: &Path, text: &str, passphrase: Option<SecretString>) -> Result<()> {
+    let bytes: Zeroizing<Vec<u8>> = match passphrase {
+        None => Zeroizing::new(text.as_bytes().to_vec()),
+        Some(p) => Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), p)?),
+    };
+    crate::store::atomic::write_new_file(path, &bytes)
+}
+
 /// Derives the Ed25519 signing key from an age X25519 identity.
 pub fn derive_signing_key(age: &age::x25519::Identity) -> SigningKey {
     let encoded = age.to_string();
@@ -204,6 +240,80 @@ pub fn derive_signing_key(age: &age::x25519::Identity) -> SigningKey {
     let key = SigningKey::from_bytes(&seed);
     seed.zeroize();
     key
+}
+
+/// A plugin identity (`AGE-PLUGIN-…`) and the recipient its file names, if the text holds one.
+fn plugin_lines(text: &str) -> Option<(age::plugin::Identity, Option<String>)> {
+    let identity = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("AGE-PLUGIN-"))
+        .find_map(|l| l.parse::<age::plugin::Identity>().ok())?;
+    // Plugins write the recipient in a comment, e.g. `#    Recipient: age1yubikey1…`.
+    let recipient = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once("ecipient:").map(|(_, r)| r.trim()))
+        .find(|r| r.starts_with("age1"))
+        .map(str::to_string);
+    Some((identity, recipient))
+}
+
+/// Loads an identity kept by an age plugin. The plugin decrypts; the
+/// signing key comes from the X25519 secret `dossier keygen --plugin` put
+/// beside it, which opens nothing of the vault.
+fn load_plugin(
+    path: &Path,
+    text: &str,
+    (identity, recipient): (age::plugin::Identity, Option<String>),
+) -> Result<Identity> {
+    let err = |message: String| Error::Identity {
+        path: path.to_path_buf(),
+        message,
+    };
+    let recipient = recipient.ok_or_else(|| err("names no recipient (a `# Recipient: age1…` line)".into()))?;
+    let secret = parse_x25519(text).ok_or_else(|| {
+        err("holds a plugin identity but no signing secret; make one with `dossier keygen --plugin FILE`".into())
+    })?;
+    let name = identity.plugin().to_string();
+    let plugin = age::plugin::IdentityPluginV1::new(&name, &[identity], Terminal).map_err(|e| {
+        err(format!(
+            "cannot use its plugin: {}",
+            super::seal::one_line(&e.to_string())
+        ))
+    })?;
+    Ok(Identity {
+        age: AgeKey::Plugin(plugin),
+        recipient,
+        signing: derive_signing_key(&secret),
+        path: path.to_path_buf(),
+    })
+}
+
+/// The text of a dossier identity for a plugin user: the plugin's identity
+/// file as it is, and a fresh X25519 secret from which the signing key is derived.
+pub fn plugin_identity_text(plugin_file: &Path, created: &str) -> Result<(Zeroizing<String>, String)> {
+    let err = |message: String| Error::Identity {
+        path: plugin_file.to_path_buf(),
+        message,
+    };
+    let mut text = String::new();
+    std::fs::File::open(plugin_file)
+        .and_then(|f| f.take(MAX_IDENTITY_FILE).read_to_string(&mut text))
+        .map_err(|e| Error::io(plugin_file, e))?;
+    let (_, recipient) =
+        plugin_lines(&text).ok_or_else(|| err("holds no age plugin identity (AGE-PLUGIN-…)".into()))?;
+    let recipient = recipient.ok_or_else(|| err("names no recipient (a `# Recipient: age1…` line)".into()))?;
+    if parse_x25519(&text).is_some() {
+        return Err(err("already holds an X25519 secret".into()));
+    }
+    let secret = age::x25519::Identity::generate();
+    let out = Zeroizing::new(format!(
+        "{}\n# dossier signing secret, created {created}; it decrypts nothing of the vault\n{}\n",
+        text.trim_end(),
+        secret.to_string().expose_secret()
+    ));
+    Ok((out, recipient))
 }
 
 /// Loads an OpenSSH private key (Ed25519 or RSA), asking for its passphrase if it has one.

@@ -15,8 +15,23 @@ pub fn signing_key_to_string(key: &[u8; 32]) -> String {
     bech32::encode::<Bech32>(hrp, key).expect("32 bytes always encode")
 }
 
+/// Whether text pasted where a public key belongs is a secret key. Such text
+/// is never echoed back in a message.
+pub fn looks_secret(s: &str) -> bool {
+    let up = s.trim().to_ascii_uppercase();
+    up.starts_with("AGE-SECRET-KEY-") || up.starts_with("AGE-PLUGIN-") || up.contains("PRIVATE KEY")
+}
+
+/// The refusal for a secret key given where a public key belongs.
+pub fn secret_refusal() -> String {
+    "that is a secret key, not a public one: never send or paste it; give the public key `dossier whoami` prints".into()
+}
+
 /// Parses the text form of an Ed25519 public key.
 pub fn parse_signing_key(s: &str) -> Result<[u8; 32], String> {
+    if looks_secret(s) {
+        return Err(secret_refusal());
+    }
     let bad = || format!("'{s}' is not a dossier signing key (it starts with {SIGNING_KEY_HRP}1)");
     let (hrp, data) = bech32::decode(s.trim()).map_err(|_| bad())?;
     if hrp.as_str() != SIGNING_KEY_HRP {

@@ -4,8 +4,11 @@
 //!   derived from it, and passphrase protection the way `age -p` does it.
 //! - [`seal`]: encrypting objects to members' recipients as standard age
 //!   files, and opening them.
-//! - [`sign`]: domain-separated Ed25519 signatures, verified strictly.
+//! - [`sign`]: domain-separated Ed25519 signatures, verified strictly;
+//! - [`extract`]: encrypting an extract to its receivers, armored or not.
 
+pub mod extract;
+pub mod hygiene;
 pub mod identity;
 pub mod keys;
 pub mod seal;

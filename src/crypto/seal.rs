@@ -18,6 +18,9 @@ use zeroize::Zeroizing;
 /// the plugin, `age-plugin-yubikey`, which must be on the PATH).
 pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
     let s = s.trim();
+    if super::keys::looks_secret(s) {
+        return Err(super::keys::secret_refusal());
+    }
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
         return Ok(Box::new(r));
     }
@@ -45,7 +48,7 @@ pub fn ssh_ed25519_key(s: &str) -> Option<[u8; 32]> {
 }
 
 /// age's messages may span lines and wrap names in Unicode isolates; errors here are one plain line.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -80,16 +83,18 @@ pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<age::stream
     }
     shuffle(&mut all);
     let encryptor = age::Encryptor::with_recipients(all.iter().map(|r| r.as_ref() as &dyn Recipient))
-        .map_err(|e| format!("cannot encrypt: {e}"))?;
-    encryptor.wrap_output(out).map_err(|e| format!("cannot write: {e}"))
+        .map_err(|e| format!("cannot encrypt: {}", one_line(&e.to_string())))?;
+    encryptor
+        .wrap_output(out)
+        .map_err(|e| format!("cannot encrypt: {}", one_line(&e.to_string())))
 }
 
 /// Encrypts a whole buffer to `recipients`.
 pub fn seal(recipients: &[String], plaintext: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(plaintext.len() + 512);
     let mut w = encrypt_to(recipients, &mut out)?;
-    w.write_all(plaintext).map_err(|e| e.to_string())?;
-    w.finish().map_err(|e| e.to_string())?;
+    w.write_all(plaintext).map_err(|e| one_line(&e.to_string()))?;
+    w.finish().map_err(|e| one_line(&e.to_string()))?;
     Ok(out)
 }
 

@@ -58,6 +58,8 @@ pub enum Kind {
     Revoke,
     /// Every file of the log was sealed anew to the members named here.
     Rotate,
+    /// A redacted extract of the case was made (chain of custody).
+    Export,
 }
 
 /// An entry as stored in a segment.
@@ -153,6 +155,25 @@ pub struct AmendBody {
 pub struct RetractBody {
     pub target: ByteArray<32>,
     pub reason: String,
+}
+
+/// Body of [`Kind::Export`]: what went out, under which policy, to whom.
+/// Who and when are the entry's author and time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBody {
+    /// `md`, `html` or `json`.
+    pub format: String,
+    /// `default`, or `blake3:` and the hex BLAKE3 hash of the policy file.
+    pub policy: String,
+    /// The age recipients the extract was encrypted to; empty for plaintext.
+    pub recipients: Vec<String>,
+    /// Whether the encrypted extract is ASCII-armored.
+    pub armor: bool,
+    /// Ids of the records that went out.
+    pub records: Vec<ByteArray<32>>,
+    /// BLAKE3 of the extract's plaintext bytes.
+    pub extract: ByteArray<32>,
 }
 
 /// The id of an entry: BLAKE3 of its header bytes.

@@ -7,6 +7,7 @@
 //! re-serialized to verify. docs/FORMAT.md specifies every byte.
 
 pub mod cbor;
+pub mod checkpoint;
 pub mod entry;
 pub mod head;
 pub mod segment;

@@ -22,6 +22,10 @@ pub struct Segment {
     pub format: String,
     pub v: u64,
     pub log: ByteArray<16>,
+    /// The object name the segment was written under, so that moving or
+    /// swapping objects is seen (age authenticates it with the rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub entries: Vec<StoredEntry>,
     pub pad: ByteBuf,
 }
@@ -80,6 +84,7 @@ mod tests {
                 format: SEGMENT_FORMAT.into(),
                 v: SEGMENT_VERSION,
                 log: ByteArray::new([7; 16]),
+                name: Some("0123456789abcdef0123456789abcdef".into()),
                 entries: vec![StoredEntry {
                     header: ByteBuf::from(vec![1; n]),
                     sig: ByteArray::new([0; 64]),

@@ -21,6 +21,10 @@ pub enum Replace {
     Never,
     /// Replace the file atomically.
     Atomically,
+    /// Replace the file atomically, leaving the directory's flush to the
+    /// caller, who calls [`sync_dir`] once after many such writes (rotation:
+    /// until then a power cut may bring back the old file, which is whole).
+    AtomicallyUnsynced,
 }
 
 /// Writes a file through `fill`, atomically and durably, at `path`.
@@ -34,9 +38,13 @@ pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) ->
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     crate::store::failpoint("atomic-write-begin");
-    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
+    crate::store::iofault("write")
+        .and_then(|()| fill(tmp.as_file_mut()))
+        .map_err(|e| Error::io(path, e))?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    crate::store::iofault("fsync")
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(path, e))?;
     crate::store::failpoint("atomic-write-synced");
     match replace {
         Replace::Never => tmp.persist_noclobber(path).map_err(|e| {
@@ -46,8 +54,11 @@ pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) ->
                 Error::io(path, e.error)
             }
         })?,
-        Replace::Atomically => tmp.persist(path).map_err(|e| Error::io(path, e.error))?,
+        Replace::Atomically | Replace::AtomicallyUnsynced => tmp.persist(path).map_err(|e| Error::io(path, e.error))?,
     };
+    if replace == Replace::AtomicallyUnsynced {
+        return Ok(());
+    }
     sync_dir(dir)
 }
 
@@ -58,7 +69,8 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Flushes a directory's entries to disk.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
+    crate::store::iofault("dirsync")
+        .and_then(|()| File::open(dir))
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(dir, e))
 }

@@ -95,6 +95,27 @@ pub fn failpoint(name: &str) {
     }
 }
 
+/// Fails an I/O step, in debug builds only, when `DOSSIER_IOFAULT` names it:
+/// `STEP:KIND` or `STEP:KIND:N` (the N-th time the step is reached), where
+/// STEP is `write`, `fsync` or `dirsync` and KIND is `enospc` or `eio`. Used
+/// by tests to check that a disk that fills up or fails is never reported as
+/// success and leaves a vault that verifies.
+pub fn iofault(step: &str) -> std::io::Result<()> {
+    static HITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if cfg!(debug_assertions) {
+        if let Ok(want) = std::env::var("DOSSIER_IOFAULT") {
+            let mut parts = want.split(':');
+            let (point, kind) = (parts.next().unwrap_or(""), parts.next().unwrap_or("eio"));
+            let nth: u64 = parts.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+            if point == step && HITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == nth {
+                let code = if kind == "enospc" { 28 } else { 5 };
+                return Err(std::io::Error::from_raw_os_error(code));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Whether a directory entry name is one of ours: 32 lower-case hex digits.
 pub fn is_object_name(name: &str) -> bool {
     name.len() == 32 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -190,6 +211,12 @@ impl Store {
     /// Path of a named file in an area.
     pub fn path(&self, area: Area, name: &str) -> PathBuf {
         self.root.join(area.dir()).join(name)
+    }
+
+    /// Flushes an area's directory: makes renames done with
+    /// [`Replace::AtomicallyUnsynced`] durable.
+    pub fn sync(&self, area: Area) -> Result<()> {
+        atomic::sync_dir(&self.root.join(area.dir()))
     }
 
     /// This copy's device id.

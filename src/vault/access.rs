@@ -423,6 +423,10 @@ impl Vault {
                 report.files += 1;
                 progress.step();
             }
+            // One flush of each directory makes every rename above durable
+            // before the rotation is recorded as done.
+            self.store.sync(Area::Objects)?;
+            self.store.sync(Area::Heads)?;
             if mark {
                 let body = cbor::to_vec(&RotateBody { members });
                 match &name {
@@ -476,7 +480,7 @@ impl Vault {
             }
         };
         let sealed = seal::seal(recipients, &plain).map_err(Error::Invalid)?;
-        self.store.write(area, name, Replace::Atomically, &sealed)?;
+        self.store.write(area, name, Replace::AtomicallyUnsynced, &sealed)?;
         failpoint("rotate-file-written");
         Ok(())
     }

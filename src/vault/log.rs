@@ -255,6 +255,13 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             ));
             continue;
         }
+        if segment.name.as_ref().is_some_and(|n| *n != name) {
+            log.problems.push(Problem::file(
+                file,
+                "holds the segment written under another name: objects were swapped or moved",
+            ));
+            continue;
+        }
         for stored in segment.entries {
             match check_entry(stored, &log.id, &name) {
                 Ok(e) => {

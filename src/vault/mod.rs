@@ -7,6 +7,7 @@
 //! parses arguments or prints.
 
 pub mod access;
+mod custody;
 pub mod log;
 pub mod state;
 pub mod verify;
@@ -141,6 +142,12 @@ impl Vault {
 
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// Closes the vault (releasing its lock) and hands back the identity, so
+    /// that a command can open it again without asking for the passphrase twice.
+    pub fn into_identity(self) -> Identity {
+        self.identity
     }
 
     pub fn root(&self) -> &Path {

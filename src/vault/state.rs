@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use crate::domain::record::Record;
-use crate::format::entry::{AmendBody, CaseBody, Kind, Member, NameBody, RetractBody, Role, RotateBody, VaultBody};
+use crate::format::entry::{
+    AmendBody, CaseBody, ExportBody, Kind, Member, NameBody, RetractBody, Role, RotateBody, VaultBody,
+};
 use crate::format::{cbor, hex, EntryId};
 
 use super::log::{describe, Log, Problem};
@@ -142,6 +144,16 @@ pub struct Case {
     pub records: Vec<RecordState>,
     /// Every entry id of a record (first version, amendments, retraction) to its index.
     pub by_entry: HashMap<EntryId, usize>,
+    /// Extracts made of the case, in log order (chain of custody).
+    pub exports: Vec<Export>,
+}
+
+/// An extract made of a case.
+pub struct Export {
+    pub entry: EntryId,
+    pub time: String,
+    pub author: [u8; 32],
+    pub body: ExportBody,
 }
 
 impl Case {
@@ -400,6 +412,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                         sealed: b.members.iter().map(|m| m.signing_key.into_array()).collect(),
                         records: Vec::new(),
                         by_entry: HashMap::new(),
+                        exports: Vec::new(),
                     });
                 }
                 Err(m) => problems.push(problem(log, e.id, format!("bad body: {m}"))),
@@ -524,6 +537,15 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                     });
                 }
                 Err(m) => problems.push(problem(log, e.id, format!("bad rotation: {m}"))),
+            },
+            Kind::Export => match cbor::from_slice::<ExportBody>(&e.body) {
+                Ok(b) => c.exports.push(Export {
+                    entry: e.id,
+                    time,
+                    author,
+                    body: b,
+                }),
+                Err(m) => problems.push(problem(log, e.id, format!("bad export entry: {m}"))),
             },
             kind => problems.push(problem(
                 log,

@@ -1,16 +1,23 @@
 //! `verify`: check every file, signature, link and record, and name what fails.
 //!
-//! A full check needs an identity that can open every file in the vault: a
-//! file this identity cannot open might be damaged, or might belong to a case
-//! not granted to it, and there is no telling which without the key. So the
-//! full check reports such files, and `verify CASE` checks one case (and the
-//! roster) for a member who holds only some cases.
+//! `verify` checks what this identity can open: the roster and every case
+//! granted to it. A file it cannot open belongs to a case not granted to it
+//! (or is a well-formed age file dropped in); it is neither reported nor
+//! counted, so the report does not tell a member how many cases they do not
+//! hold: those cases' members verify them. A checkpoint token, kept apart
+//! from the vault, catches what no signature can: a roll-back to an older,
+//! self-consistent copy.
 
 use std::collections::HashSet;
 
-use crate::crypto::seal;
+use serde_bytes::{ByteArray, ByteBuf};
+
+use crate::crypto::{seal, sign};
 use crate::domain::record::Record;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::format::cbor;
+use crate::format::checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_SIGNATURE_LABEL, CHECKPOINT_VERSION};
+use crate::format::segment::Segment;
 use crate::store::{is_object_name, Area};
 
 use super::log::{self, Problem, MAX_OBJECT_PLAINTEXT};
@@ -96,7 +103,8 @@ impl Vault {
                     continue;
                 };
                 let message = match seal::open(self.identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
-                    seal::Opened::Plain(_) => {
+                    seal::Opened::Plain(plain) => {
+                        self.name_damaged_heads(&plain, &mut report.problems);
                         "unexpected object: no head lists it (copied in, or left by an older copy of the vault)"
                             .to_string()
                     }
@@ -120,5 +128,115 @@ impl Vault {
 fn note_files(l: &log::Log, referenced: &mut HashSet<String>) {
     for s in &l.segments {
         referenced.insert(format!("objects/{s}"));
+    }
+}
+
+impl Vault {
+    /// An object this identity reads but no readable head lists may be
+    /// orphaned because its head was damaged: a damaged age header is
+    /// indistinguishable from one sealed to someone else. The segment names
+    /// its log, and a head's file name follows from the log and the device
+    /// that wrote it, so a head at such a name that cannot be opened is named
+    /// as damaged. Only logs this identity reads are looked at, so nothing is
+    /// said about other cases.
+    fn name_damaged_heads(&self, plain: &[u8], problems: &mut Vec<Problem>) {
+        let Ok(segment) = cbor::from_slice::<Segment>(plain) else {
+            return;
+        };
+        let mut devices: Vec<[u8; 16]> = self.scan.heads.iter().map(|h| h.head.device.into_array()).collect();
+        devices.push(self.device);
+        devices.sort();
+        devices.dedup();
+        for d in devices {
+            let name = log::head_name(&segment.log.into_array(), &d);
+            if self.scan.unreadable.contains(&name) {
+                problems.push(Problem::file(
+                    format!("heads/{name}"),
+                    "cannot be opened with this identity, yet it is the head of a log this identity reads: damaged or replaced",
+                ));
+            }
+        }
+    }
+
+    /// A signed checkpoint of a case's log as it is now, as a token.
+    pub fn checkpoint(&self, case_name: &str) -> Result<String> {
+        let (log, _) = self.case(case_name)?;
+        let seq = log.entries.iter().map(|e| e.header.seq).max().unwrap_or(0);
+        let c = Checkpoint {
+            v: CHECKPOINT_VERSION,
+            log: ByteArray::new(log.id),
+            seq,
+            tips: log
+                .tips()
+                .iter()
+                .map(|t| ByteArray::new(t[..16].try_into().expect("16 of 32 bytes")))
+                .collect(),
+            time: super::now(),
+        };
+        let bytes = cbor::to_vec(&c);
+        let sig = sign::sign(self.identity.signing_key(), CHECKPOINT_SIGNATURE_LABEL, &bytes);
+        Ok(SignedCheckpoint {
+            checkpoint: ByteBuf::from(bytes),
+            sig: ByteArray::new(sig),
+        }
+        .to_token())
+    }
+
+    /// Checks the vault against a checkpoint token: the case it names must be
+    /// here and hold every entry the checkpoint saw. Returns the case's name
+    /// (if found) and the problems.
+    pub fn check_checkpoint(&self, token: &str) -> Result<(Option<String>, Vec<Problem>)> {
+        let (signed, c) = SignedCheckpoint::from_token(token).map_err(Error::Invalid)?;
+        let signer = self.roster.keys.iter().find(|k| {
+            sign::verify(
+                &k.signing_key,
+                CHECKPOINT_SIGNATURE_LABEL,
+                &signed.checkpoint,
+                &signed.sig,
+            )
+        });
+        let Some(signer) = signer else {
+            return Err(Error::Invalid(
+                "this checkpoint is not signed by anyone who was ever a member of this vault".into(),
+            ));
+        };
+        let made = format!("the checkpoint {} made at {}", signer.name, c.time);
+        let found = self
+            .case_heads()
+            .into_values()
+            .find(|h| h[0].head.log.into_array() == c.log.into_array());
+        let Some(heads) = found else {
+            return Ok((
+                None,
+                vec![Problem {
+                    file: None,
+                    entry: None,
+                    message: format!(
+                        "the case of {made} is not in this vault, or not readable with this identity: \
+                         deleted, or the vault was rolled back to before it existed"
+                    ),
+                }],
+            ));
+        };
+        let log = log::load(&self.store, &self.identity, heads)?;
+        let mut problems = Vec::new();
+        let seq = log.entries.iter().map(|e| e.header.seq).max().unwrap_or(0);
+        let missing = c
+            .tips
+            .iter()
+            .filter(|t| !log.entries.iter().any(|e| e.id[..16] == t.as_ref()[..]))
+            .count();
+        if missing > 0 || seq < c.seq {
+            problems.push(Problem {
+                file: None,
+                entry: None,
+                message: format!(
+                    "case '{}' is older than {made}: entries it saw are missing (the vault, or this case, \
+                     was rolled back to an earlier copy)",
+                    log.name
+                ),
+            });
+        }
+        Ok((Some(log.name), problems))
     }
 }

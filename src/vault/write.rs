@@ -97,6 +97,7 @@ pub(crate) fn append_at(
             format: SEGMENT_FORMAT.into(),
             v: SEGMENT_VERSION,
             log: ByteArray::new(target.id),
+            name: Some(segment_name.clone()),
             entries: stored,
             pad: ByteBuf::new(),
         }

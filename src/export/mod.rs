@@ -1,0 +1,115 @@
+//! Redacted export: from a case and a policy to an extract that cannot leak a witness.
+//!
+//! Pure functions from records and a policy to bytes; nothing here sees a key,
+//! opens a file or prints. The pipeline, each step in its own file:
+//!
+//! 1. [`policy`]: the default policy of SPEC §5, tightened or loosened by a
+//!    strict TOML file;
+//! 2. [`build`]: chooses what goes out (consent, retractions, documents,
+//!    excluded records), decides who is named and who is protected, and runs
+//!    every free-text field through [`redact`], which matches names on
+//!    [`fold`]ed words and masks phone numbers and e-mail addresses; the
+//!    result is an [`model::Extract`] and a [`report::Report`];
+//! 3. [`render_md`], [`render_html`], [`render_json`]: lay the extract out;
+//! 4. [`leak`]: searches the final bytes for every protected string. Only
+//!    bytes that pass are handed back; a hit is an error naming whose string
+//!    it is and which item of the extract holds it.
+//!
+//! The leak check does not rely on the redactor having worked: it is built
+//! from the records, not from what the redactor did, and searches the output
+//! in more ways (separator-free skeletons, digit runs, decoded markup) than
+//! the redactor rewrites.
+
+pub mod build;
+pub mod fold;
+pub mod leak;
+pub mod model;
+pub mod policy;
+pub mod redact;
+pub mod render_html;
+pub mod render_json;
+pub mod render_md;
+pub mod report;
+
+pub use build::{prepare, Options, Prepared};
+pub use policy::Policy;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Html,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Markdown, Format::Html, Format::Json];
+
+    /// The name used on the command line and in the custody log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// The leak check found a protected string in the rendered output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leak {
+    /// Whose string it is: `person 'w1' (witness, record 3f9c…)`.
+    pub owner: String,
+    /// What kind of string: `a name or alias`, `a phone number`, …
+    pub kind: &'static str,
+    /// Where in the extract: `testimony 3f9c…`, `the extract's title`, …
+    pub item: String,
+    pub format: &'static str,
+}
+
+impl std::fmt::Display for Leak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "leak check: the {} extract would contain {} of {}, in {}",
+            self.format, self.kind, self.owner, self.item
+        )
+    }
+}
+
+impl Prepared {
+    /// Renders the extract and runs the leak check on the bytes.
+    pub fn render(&self, format: Format) -> Result<Vec<u8>, Leak> {
+        let text = match format {
+            Format::Markdown => render_md::render(&self.extract),
+            Format::Html => render_html::render(&self.extract),
+            Format::Json => render_json::render(&self.extract),
+        };
+        self.check(text.as_bytes(), format)?;
+        Ok(text.into_bytes())
+    }
+
+    /// The leak check on rendered bytes.
+    pub fn check(&self, bytes: &[u8], format: Format) -> Result<(), Leak> {
+        let Some(hit) = self.checker.check(bytes, format.name()) else {
+            return Ok(());
+        };
+        // Name the item that holds it: the first whose own strings fail the check.
+        let item = self
+            .extract
+            .items()
+            .into_iter()
+            .find(|(_, strings)| {
+                self.checker
+                    .check_text(&strings.join("\n"), "item")
+                    .is_some_and(|h| h.owner == hit.owner)
+            })
+            .map_or_else(|| "the extract's layout or markup".to_string(), |(name, _)| name);
+        Err(Leak {
+            owner: self.owners.get(hit.owner).cloned().unwrap_or_default(),
+            kind: hit.kind.describe(),
+            item,
+            format: format.name(),
+        })
+    }
+}

@@ -1,0 +1,168 @@
+//! The extract: what goes out, already redacted, before it is rendered.
+//!
+//! Every string here has been through the redactor (or is a pseudonym, a
+//! public name, or a closed-vocabulary value). The renderers only lay it out.
+
+use serde::Serialize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// Format name written into JSON extracts.
+pub const EXTRACT_FORMAT: &str = "dossier-extract";
+/// Version of the JSON extract layout.
+pub const EXTRACT_VERSION: u64 = 1;
+
+/// A redacted extract of one case.
+#[derive(Clone, Debug, Serialize, Zeroize, ZeroizeOnDrop)]
+pub struct Extract {
+    #[zeroize(skip)]
+    pub format: &'static str,
+    pub version: u64,
+    /// The case id, redacted like free text.
+    pub case: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// When the extract was made (RFC 3339, UTC).
+    pub generated: String,
+    /// `default`, or `blake3:` and the hash of the policy file.
+    pub policy: String,
+    pub persons: Vec<PersonOut>,
+    pub events: Vec<EventOut>,
+    pub testimony: Vec<TestimonyOut>,
+    pub notes: Vec<NoteOut>,
+    pub documents: Vec<DocumentOut>,
+}
+
+/// A person as the extract shows them: a name if public (or revealed), else a pseudonym.
+#[derive(Clone, Debug, Serialize, Zeroize)]
+pub struct PersonOut {
+    /// The public name, or the pseudonym (`Witness A`).
+    pub label: String,
+    /// Whether `label` is the person's real name.
+    pub named: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Zeroize)]
+pub struct EventOut {
+    /// The record's id (hex, first 16 digits).
+    pub id: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Zeroize)]
+pub struct TestimonyOut {
+    pub id: String,
+    pub witness: String,
+    pub consent: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acts: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub perpetrators: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interviewer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Zeroize)]
+pub struct NoteOut {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub text: String,
+}
+
+/// A document's description. Its content is not embedded (see docs/EXPORT.md).
+#[derive(Clone, Debug, Serialize, Zeroize)]
+pub struct DocumentOut {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub media_type: String,
+    pub size: u64,
+    pub hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Extract {
+    /// Each item of the extract with the strings it puts out, for naming the
+    /// item a leak is in.
+    pub fn items(&self) -> Vec<(String, Vec<&str>)> {
+        fn push<'a>(v: &mut Vec<&'a str>, o: &'a Option<String>) {
+            if let Some(s) = o {
+                v.push(s);
+            }
+        }
+        let mut out = Vec::new();
+        let mut head = vec![self.case.as_str()];
+        push(&mut head, &self.title);
+        out.push(("the extract's title".to_string(), head));
+        for p in &self.persons {
+            let mut v = vec![p.label.as_str()];
+            push(&mut v, &p.text);
+            v.extend(p.tags.iter().map(String::as_str));
+            out.push((format!("the person listed as '{}'", p.label), v));
+        }
+        for e in &self.events {
+            let mut v: Vec<&str> = e.persons.iter().map(String::as_str).collect();
+            push(&mut v, &e.place);
+            push(&mut v, &e.text);
+            v.extend(e.tags.iter().map(String::as_str));
+            out.push((format!("event {}", e.id), v));
+        }
+        for t in &self.testimony {
+            let mut v = vec![t.witness.as_str()];
+            v.extend(t.perpetrators.iter().map(String::as_str));
+            for f in [&t.location, &t.interviewer, &t.language, &t.text] {
+                push(&mut v, f);
+            }
+            v.extend(t.tags.iter().map(String::as_str));
+            out.push((format!("testimony {}", t.id), v));
+        }
+        for n in &self.notes {
+            let mut v = vec![n.text.as_str()];
+            v.extend(n.tags.iter().map(String::as_str));
+            out.push((format!("note {}", n.id), v));
+        }
+        for d in &self.documents {
+            let mut v = Vec::new();
+            push(&mut v, &d.name);
+            push(&mut v, &d.note);
+            v.extend(d.tags.iter().map(String::as_str));
+            out.push((format!("document {}", d.id), v));
+        }
+        out
+    }
+}

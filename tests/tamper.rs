@@ -1,0 +1,133 @@
+//! The tamper matrix: each way an adversary with the files can change them,
+//! named by `verify`, refused by reads. (Byte flips, truncation and deletion
+//! of every file are in cli.rs; roll-back and case deletion in rollback.rs.)
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{copy_dir, text, Env};
+
+/// The object files that appeared while `f` ran.
+fn new_objects(env: &Env, f: impl FnOnce()) -> Vec<PathBuf> {
+    let before = env.files();
+    f();
+    env.files()
+        .into_iter()
+        .filter(|p| !before.contains(p) && p.parent().unwrap().ends_with("objects"))
+        .collect()
+}
+
+fn name(p: &Path) -> String {
+    format!("objects/{}", p.file_name().unwrap().to_string_lossy())
+}
+
+/// Verify fails, names `file`, says `why`; `log` refuses to read the case.
+fn caught(env: &Env, file: &str, why: &str) {
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1), "not detected: {out}");
+    assert!(out.contains(file), "{file} not named: {out}");
+    assert!(out.contains(why), "expected '{why}': {out}");
+    let read = env.run(&["log", "c1"], None);
+    assert_eq!(read.status.code(), Some(1), "a read accepted tampered data");
+    assert_eq!(text(&read.stderr).trim_end().lines().count(), 1);
+}
+
+#[test]
+fn swapped_replaced_duplicated_and_spliced_objects_are_named() {
+    let env = Env::new();
+    env.ok(&["case", "new", "c1"], None);
+    env.ok(&["case", "new", "c2"], None);
+    let a = new_objects(&env, || env.note("c1", "first"));
+    let b = new_objects(&env, || env.note("c1", "second"));
+    let other_case = new_objects(&env, || env.note("c2", "elsewhere"));
+    assert_eq!((a.len(), b.len(), other_case.len()), (1, 1, 1));
+    let (a, b, other_case) = (&a[0], &b[0], &other_case[0]);
+    let bytes_a = std::fs::read(a).unwrap();
+    let bytes_b = std::fs::read(b).unwrap();
+    let restore = || {
+        std::fs::write(a, &bytes_a).unwrap();
+        std::fs::write(b, &bytes_b).unwrap();
+        assert_eq!(env.verify(&[]).0, Some(0));
+    };
+    assert_eq!(env.verify(&[]).0, Some(0));
+
+    // Two objects of the same case swapped: same entries, wrong places.
+    std::fs::write(a, &bytes_b).unwrap();
+    std::fs::write(b, &bytes_a).unwrap();
+    caught(&env, &name(a), "swapped or moved");
+    restore();
+
+    // An object of another case put in place of one of this case.
+    std::fs::copy(other_case, a).unwrap();
+    caught(&env, &name(a), "another case");
+    restore();
+
+    // An object of another vault.
+    let stranger = Env::new();
+    stranger.ok(&["case", "new", "c1"], None);
+    let foreign = new_objects(&stranger, || stranger.note("c1", "foreign"));
+    std::fs::copy(&foreign[0], a).unwrap();
+    caught(&env, &name(a), "cannot be opened with this identity");
+    restore();
+
+    // A duplicate under a new name: listed by no head.
+    let dup = a.with_file_name("00112233445566778899aabbccddeeff");
+    std::fs::copy(a, &dup).unwrap();
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("00112233445566778899aabbccddeeff") && out.contains("no head lists it"),
+        "{out}"
+    );
+    std::fs::remove_file(&dup).unwrap();
+    restore();
+
+    // A genuine entry from a diverged copy of the vault, spliced in: first as
+    // a stray object, then in place of a real one.
+    let fork = env.root.join("fork");
+    copy_dir(&env.vault(), &fork);
+    let before: Vec<PathBuf> = std::fs::read_dir(fork.join("objects"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let mut c = env.cmd(&["--vault", fork.to_str().unwrap(), "add", "c1", "--from", "-"]);
+    c.env("DOSSIER_VAULT", &fork);
+    let out = common::run(c, Some(r#"{"type":"note","text":"written in a copy"}"#));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let forked: Vec<PathBuf> = std::fs::read_dir(fork.join("objects"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !before.contains(p))
+        .collect();
+    assert_eq!(forked.len(), 1);
+    let spliced = env.vault().join("objects").join(forked[0].file_name().unwrap());
+    std::fs::copy(&forked[0], &spliced).unwrap();
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains(&name(&spliced)) && out.contains("no head lists it"),
+        "{out}"
+    );
+    std::fs::remove_file(&spliced).unwrap();
+    std::fs::copy(&forked[0], a).unwrap();
+    caught(&env, &name(a), "swapped or moved");
+    restore();
+
+    // One head put back from the diverged copy: what was written since is orphaned,
+    // and what the copy wrote is missing.
+    let later = new_objects(&env, || env.note("c1", "third"));
+    let heads_now = env
+        .files()
+        .into_iter()
+        .filter(|p| p.parent().unwrap().ends_with("heads"));
+    for h in heads_now {
+        let old = fork.join("heads").join(h.file_name().unwrap());
+        if old.exists() && std::fs::read(&old).unwrap() != std::fs::read(&h).unwrap() {
+            std::fs::copy(&old, &h).unwrap();
+        }
+    }
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1), "a head rolled back alone went unseen: {out}");
+    assert!(out.contains(&name(&later[0])), "{out}");
+}
