@@ -22,6 +22,12 @@ pub const SIGNING_KEY_CONTEXT: &str = "dossier 2026-11-24 Ed25519 signing key fr
 /// Largest identity file read.
 const MAX_IDENTITY_FILE: u64 = 1 << 20;
 
+/// Largest scrypt work factor (log2 N) accepted when opening an identity file,
+/// as in the reference Go age. The age crate's own bound is the calibrated
+/// work factor plus 4, which on a fast machine lets a file demand 2^23 or
+/// more (8 GiB of memory); CCTV's `scrypt_work_factor_23` must be refused.
+const MAX_SCRYPT_LOG_N: u8 = 22;
+
 /// Supplies a passphrase when one is needed. `confirm` asks twice (new passphrases).
 pub trait PassphraseSource {
     fn passphrase(&mut self, prompt: &str, confirm: bool) -> Result<SecretString>;
@@ -86,8 +92,19 @@ impl Identity {
         file.take(MAX_IDENTITY_FILE)
             .read_to_end(&mut raw)
             .map_err(|e| Error::io(path, e))?;
-        let text = if is_age_file(&raw) {
-            decrypt_identity_file(path, &raw, passphrases)?
+        Identity::from_bytes(path, &raw, passphrases)
+    }
+
+    /// Reads an identity from the bytes of an identity file (`path` names it
+    /// in messages), asking for its passphrase if it is encrypted. What
+    /// [`Identity::load`] does once the file is read; fuzzed and tested alone.
+    pub fn from_bytes(path: &Path, raw: &[u8], passphrases: &mut dyn PassphraseSource) -> Result<Self> {
+        let err = |message: String| Error::Identity {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = if is_age_file(raw) {
+            decrypt_identity_file(path, raw, passphrases)?
         } else {
             Zeroizing::new(String::from_utf8(raw.to_vec()).map_err(|_| err("not an age identity file".into()))?)
         };
@@ -363,13 +380,15 @@ fn decrypt_identity_file(path: &Path, raw: &[u8], passphrases: &mut dyn Passphra
         path: path.to_path_buf(),
         message,
     };
-    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(raw))
+    // The age spec allows white space around an armored file; age's reader does not skip it.
+    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(raw.trim_ascii_start()))
         .map_err(|e| err(format!("not a readable age file ({e})")))?;
     if !decryptor.is_scrypt() {
         return Err(err("is encrypted to a recipient, not with a passphrase".into()));
     }
     let passphrase = passphrases.passphrase(&format!("Passphrase for {}: ", path.display()), false)?;
-    let identity = age::scrypt::Identity::new(passphrase);
+    let mut identity = age::scrypt::Identity::new(passphrase);
+    identity.set_max_work_factor(MAX_SCRYPT_LOG_N);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
@@ -462,5 +481,9 @@ mod tests {
             Err(Error::WrongPassphrase { .. })
         ));
         assert!(id.write_new(&path, "x", None).is_err(), "overwrote an identity");
+        // White space around the armor is allowed (CCTV armor_whitespace_outside).
+        let spaced = format!("\n  \t{raw}\n\n ");
+        let back = Identity::from_bytes(&path, spaced.as_bytes(), &mut Fixed("correct horse")).unwrap();
+        assert_eq!(back.signing_public(), id.signing_public());
     }
 }

@@ -69,6 +69,14 @@ struct Journal {
 
 const JOURNAL_FORMAT: &str = "dossier-journal";
 
+/// Decodes journal bytes the way recovery does, and names the head they are
+/// about. Recovery reads a file an adversary may have written; this entry
+/// point lets the fuzz targets and hostile-input tests reach that decoder.
+pub fn parse_journal(bytes: &[u8]) -> std::result::Result<String, String> {
+    let journal: Journal = cbor::from_slice(bytes)?;
+    Ok(journal.head)
+}
+
 /// Aborts the process at a named point, in debug builds only, when the
 /// environment variable `DOSSIER_FAILPOINT` names it (`NAME`, or `NAME:N` to
 /// abort the N-th time the point is reached). Used by crash tests.
