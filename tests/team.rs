@@ -347,6 +347,11 @@ fn ssh_members_read_write_and_sign() {
     };
     // An ssh-ed25519 key signs as itself: no separate signing key to send.
     t.ok("alice", &["member", "add", "carol", "--recipient", public.trim()], None);
+    // The roster keeps the key, not its comment (often a user and host name).
+    let listed = t.ok("alice", &["--json", "member", "list"], None);
+    let key: Vec<&str> = public.split_whitespace().take(2).collect();
+    assert!(listed.contains(&format!("\"{}\"", key.join(" "))), "{listed}");
+    assert!(!listed.contains(" test\""), "{listed}");
     t.ok("alice", &["case", "new", "c1"], None);
     t.ok("alice", &["case", "grant", "c1", "carol"], None);
     t.note("carol", "c1", "planted-by-carol");

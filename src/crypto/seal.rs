@@ -41,6 +41,17 @@ pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
     ))
 }
 
+/// A recipient as the roster stores it: an SSH key as its type and key only
+/// (its comment, often a user and host name, is dropped), anything else trimmed.
+pub fn normalize_recipient(s: &str) -> String {
+    let s = s.trim();
+    if s.starts_with("ssh-") {
+        s.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    } else {
+        s.to_string()
+    }
+}
+
 /// The Ed25519 key inside an `ssh-ed25519` public key line, which signs as itself.
 pub fn ssh_ed25519_key(s: &str) -> Option<[u8; 32]> {
     let key = ssh_key::PublicKey::from_openssh(s.trim()).ok()?;

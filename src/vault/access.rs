@@ -118,7 +118,12 @@ impl Vault {
                 k.name
             )));
         }
-        if self.roster.keys.iter().any(|k| k.recipient == recipient.trim()) {
+        if self
+            .roster
+            .keys
+            .iter()
+            .any(|k| k.recipient == seal::normalize_recipient(recipient))
+        {
             return Err(Error::Invalid("that recipient is already a member's".into()));
         }
         Ok(())
@@ -167,7 +172,7 @@ impl Vault {
         self.check_new_key(recipient, &signing_key)?;
         let m = Member {
             name: name.to_string(),
-            recipient: recipient.trim().to_string(),
+            recipient: seal::normalize_recipient(recipient),
             signing_key: ByteArray::new(signing_key),
             role,
         };
@@ -248,7 +253,7 @@ impl Vault {
         self.check_new_key(recipient, &signing_key)?;
         let new = Member {
             name: old.name.clone(),
-            recipient: recipient.trim().to_string(),
+            recipient: seal::normalize_recipient(recipient),
             signing_key: ByteArray::new(signing_key),
             role: old.role,
         };
