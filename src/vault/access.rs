@@ -684,6 +684,35 @@ mod tests {
     }
 
     #[test]
+    fn a_key_replaced_by_an_owner_signs_nothing_in_the_case_after_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, bob) = setup(dir.path());
+        // What bob wrote with his old key while it was his stays valid.
+        let (log, case) = v.case("c1").unwrap();
+        forge(&v, &bob, &log, &case.recipients());
+        v.reload().unwrap();
+        assert!(v.case("c1").is_ok());
+        // His laptop is seized; an owner gives him a new key, which rotates.
+        let bob2 = Identity::generate();
+        v.rekey_member("bob", &bob2.recipient(), bob2.signing_public(), &mut Silent)
+            .unwrap();
+        // The seizer signs with the old key, claiming a time long past, on
+        // the case as it is now: by time alone the key was valid then.
+        let (log, case) = v.case("c1").unwrap();
+        forge(&v, &bob, &log, &case.recipients());
+        v.reload().unwrap();
+        let err = v
+            .case("c1")
+            .err()
+            .expect("accepted an entry by a replaced key")
+            .to_string();
+        assert!(
+            err.contains("replaced or removed key after the case was sealed anew"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_removed_key_signs_nothing_in_the_roster_after_its_removal() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, bob) = setup(dir.path());

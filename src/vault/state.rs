@@ -234,7 +234,10 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                 Ok(_) if signer.role != Role::Owner => {
                     refuse(problems, format!("adds a member but {} is not an owner", signer.name))
                 }
-                Ok(m) if r.member(&m.name).is_some() => refuse(problems, format!("adds '{}' twice", m.name)),
+                Ok(m) if r.spans_of(&m.name).next().is_some() => refuse(
+                    problems,
+                    format!("adds '{}', a name already used on the roster", m.name),
+                ),
                 Ok(m) if r.key(&m.signing_key.into_array()).is_some() => {
                     refuse(problems, format!("gives '{}' a signing key already used", m.name))
                 }
@@ -585,6 +588,30 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                         "signed by {} beside their revocation, on a branch that leaves it out",
                         a.name
                     ),
+                ));
+            }
+        }
+    }
+    // A key the roster ended (a rekey or a removal) signs nothing in a case
+    // after a rotation that left it out: every entry it signed must come
+    // before that rotation in the log. Without this, a seized key replaced by
+    // an owner could still add backdated entries to the member's cases.
+    for r in &c.rotations {
+        let kept: Vec<[u8; 32]> = r.members.iter().map(|m| m.signing_key.into_array()).collect();
+        let mut before = None;
+        for e in &log.entries {
+            let key = e.header.author.into_array();
+            let ended = roster.key(&key).is_some_and(|k| k.until.is_some());
+            if !ended || kept.contains(&key) || e.id == r.entry {
+                continue;
+            }
+            let before = before.get_or_insert_with(|| log.ancestors(&r.entry));
+            if !before.contains(&e.id) {
+                let name = roster.key(&key).map_or("someone", |k| k.name.as_str());
+                problems.push(problem(
+                    log,
+                    e.id,
+                    format!("signed with {name}'s replaced or removed key after the case was sealed anew without it"),
                 ));
             }
         }
