@@ -143,7 +143,7 @@ fn every_commands_json_keys_are_the_documented_ones() {
         ))[0],
         &["added", "role"],
     );
-    let report = ["done", "rotated", "files", "not_rotated"];
+    let report = ["done", "rotated", "files", "not_rotated", "damaged"];
     exactly(
         &objects(&env.ok(&["--json", "case", "grant", CASE, "bob"], None))[0],
         &report,

@@ -137,6 +137,7 @@ pub fn done(ctx: &Ctx, what: &str, report: &Rotated) {
     if ctx.json {
         output::json(&serde_json::json!({
             "done": what, "rotated": report.logs, "files": report.files, "not_rotated": report.skipped,
+            "damaged": report.damaged,
         }));
         return;
     }
@@ -145,6 +146,9 @@ pub fn done(ctx: &Ctx, what: &str, report: &Rotated) {
         report.files,
         report.logs.join(", ")
     );
+    for d in &report.damaged {
+        eprintln!("not rotated: case '{d}' fails its checks; run `dossier verify` and look at it now");
+    }
     for s in &report.skipped {
         eprintln!(
             "not rotated: case '{s}': you are no longer a member; one of its members must run `dossier rotate {s}`"

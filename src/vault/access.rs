@@ -48,6 +48,8 @@ pub struct Rotated {
     pub files: u64,
     /// Cases this identity can read but may not rotate (no longer a member).
     pub skipped: Vec<String>,
+    /// Cases that fail their checks, left alone: `verify` says why.
+    pub damaged: Vec<String>,
 }
 
 /// What a member's keys could ever open, and what they can open now.
@@ -182,7 +184,7 @@ impl Vault {
         // The new member reads the whole roster, so its older files are sealed to them too.
         let plan = Plan {
             logs: vec![self.planned_roster()],
-            skipped: Vec::new(),
+            ..Plan::default()
         };
         self.run_plan(plan, &mut Silent, true)?;
         Ok(())
@@ -206,10 +208,11 @@ impl Vault {
         if m.role == Role::Owner && self.roster.owners() == 1 {
             return Err(Error::Invalid(format!("'{name}' is the last owner of the vault")));
         }
-        // Check every case first, so a damaged case stops the removal before it starts.
+        // A damaged case (perhaps planted by the member being removed, to
+        // stop this) is left alone and named; the removal goes on.
         let mut cases = Vec::new();
         for c in self.case_names() {
-            let (_, case) = self.case(&c)?;
+            let Ok((_, case)) = self.case(&c) else { continue };
             if case.names.contains(&m.name) && case.names.contains(&self.me.name) {
                 cases.push(c);
             }
@@ -369,7 +372,16 @@ impl Vault {
             None => self.case_names(),
         };
         for name in names {
-            let (_, case) = self.case(&name)?;
+            let case = match self.case(&name) {
+                Ok((_, case)) => case,
+                // Asked for by name: say what is wrong. Otherwise rotate the
+                // rest, and name it.
+                Err(e) if only.is_some() => return Err(e),
+                Err(_) => {
+                    plan.damaged.push(name);
+                    continue;
+                }
+            };
             if !case.names.contains(&self.me.name) {
                 if only.is_some() {
                     self.require_case_member(&case)?;
@@ -397,6 +409,7 @@ impl Vault {
     fn run_plan(&mut self, plan: Plan, progress: &mut dyn Progress, mark: bool) -> Result<Rotated> {
         let mut report = Rotated {
             skipped: plan.skipped,
+            damaged: plan.damaged,
             ..Rotated::default()
         };
         let mut logs: Vec<(Log, Planned)> = Vec::new();
@@ -591,6 +604,7 @@ fn case_person_names(case: &Case) -> std::collections::HashMap<String, String> {
 struct Plan {
     logs: Vec<Planned>,
     skipped: Vec<String>,
+    damaged: Vec<String>,
 }
 
 /// One log to rotate: the roster (`case: None`) or a case, and to whom.
@@ -605,6 +619,7 @@ mod tests {
     use super::*;
     use crate::crypto::identity::Identity;
     use crate::domain::record::Record;
+    use crate::format::entry::CaseBody;
 
     fn note(text: &str) -> Vec<u8> {
         let r: Record = serde_json::from_value(serde_json::json!({"type": "note", "text": text})).unwrap();
@@ -710,6 +725,40 @@ mod tests {
             err.contains("replaced or removed key after the case was sealed anew"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_planted_damaged_case_does_not_stop_a_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, bob) = setup(dir.path());
+        // Bob writes a case in alice's name that fails its checks, hoping to
+        // make every command that walks all cases give up.
+        let alice = v.me.clone();
+        let body = CaseBody {
+            name: "zz".into(),
+            title: None,
+            members: vec![alice.clone()],
+        };
+        write::append(
+            &v.store,
+            &bob,
+            &[5; 16],
+            write::Target {
+                id: crate::store::random(),
+                kind: LogKind::Case,
+                name: "zz",
+                existing: None,
+            },
+            std::slice::from_ref(&alice.recipient),
+            vec![(Kind::Case, cbor::to_vec(&body))],
+        )
+        .unwrap();
+        v.reload().unwrap();
+        assert!(v.case("zz").is_err());
+        let report = v.remove_member("bob", &mut Silent).unwrap();
+        assert_eq!(report.damaged, ["zz"]);
+        assert!(report.logs.iter().any(|l| l == "c1"), "{:?}", report.logs);
+        assert!(v.roster.member("bob").is_none());
     }
 
     #[test]
