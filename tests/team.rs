@@ -627,6 +627,21 @@ fn passwd_changes_the_passphrase_atomically() {
     assert!(!out.status.success());
     assert!(run(Some(&new), None, &["case", "list"], None).status.success());
     assert!(!run(Some(&old), None, &["case", "list"], None).status.success());
+    // Through a symlink, the real file is changed and the link stays a link.
+    #[cfg(unix)]
+    {
+        let link = t.dir.path().join("link.key");
+        std::os::unix::fs::symlink(t.key("alice"), &link).unwrap();
+        let mut c = t.cmd("alice", &["passwd"]);
+        c.env("DOSSIER_IDENTITY", &link)
+            .env("DOSSIER_TEST_SCRYPT_LOG_N", "10")
+            .env("DOSSIER_PASSPHRASE_FILE", &new)
+            .env("DOSSIER_NEW_PASSPHRASE_FILE", &old);
+        let out = common::run(c, None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(run(Some(&old), None, &["case", "list"], None).status.success());
+    }
     let leftovers: Vec<_> = std::fs::read_dir(t.dir.path())
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tmp-"))

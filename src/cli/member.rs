@@ -91,6 +91,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<i32> {
             let mut vault = ctx.open(true)?;
             let report = vault.remove_member(&name, &mut Bar::new("rotating"))?;
             done(ctx, &format!("removed {name}"), &report);
+            if !ctx.json {
+                eprintln!(
+                    "cases you are not a member of were not rotated: ask every case's members to run \
+                     `dossier case list` and rotate where it says \"rotation pending\""
+                );
+            }
         }
         Command::Rekey {
             name,

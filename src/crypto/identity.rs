@@ -192,6 +192,10 @@ impl Identity {
 /// replaced in one atomic rename once the new one is on disk, so a crash
 /// leaves either the old file or the new one, never neither.
 pub fn change_passphrase(path: &Path, old: &mut dyn PassphraseSource, new: SecretString) -> Result<()> {
+    // A symlinked identity is changed where it really lives, not replaced by
+    // a new file beside the link.
+    let real = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let path = real.as_path();
     let err = |message: String| Error::Identity {
         path: path.to_path_buf(),
         message,
@@ -213,7 +217,21 @@ pub fn change_passphrase(path: &Path, old: &mut dyn PassphraseSource, new: Secre
     if parse_x25519(&text).is_none() {
         return Err(err("holds no age X25519 identity (AGE-SECRET-KEY-1...)".into()));
     }
+    let again = SecretString::from(new.expose_secret().to_string());
     let sealed = Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), new)?);
+    // Open the new file once before it replaces the old one.
+    struct Given(Option<SecretString>);
+    impl PassphraseSource for Given {
+        fn passphrase(&mut self, _: &str, _: bool) -> Result<SecretString> {
+            self.0.take().ok_or_else(|| Error::Invalid("asked twice".into()))
+        }
+    }
+    let back = decrypt_identity_file(path, &sealed, &mut Given(Some(again)))?;
+    if *back != *text {
+        return Err(err(
+            "the re-encrypted identity did not read back; nothing was changed".into()
+        ));
+    }
     crate::store::atomic::write_with(path, crate::store::atomic::Replace::Atomically, |f| {
         f.write_all(&sealed)
     })?;

@@ -728,6 +728,31 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_time_that_is_not_rfc3339_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, _) = setup(dir.path());
+        let (log, case) = v.case("c1").unwrap();
+        write::append_at(
+            &v.store,
+            &v.identity,
+            &[6; 16],
+            write::Target {
+                id: log.id,
+                kind: LogKind::Case,
+                name: "c1",
+                existing: Some(&log),
+            },
+            &case.recipients(),
+            vec![(Kind::Record, note("when?"))],
+            "0".into(),
+        )
+        .unwrap();
+        v.reload().unwrap();
+        let err = v.case("c1").err().expect("accepted a time of \"0\"").to_string();
+        assert!(err.contains("RFC 3339"), "{err}");
+    }
+
+    #[test]
     fn a_planted_damaged_case_does_not_stop_a_removal() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, bob) = setup(dir.path());

@@ -386,6 +386,13 @@ fn check_entry(stored: StoredEntry, log: &LogId, segment: &str) -> Result<Entry,
     if &header.log_id() != log {
         return Err(problem("entry belongs to another case or vault".into()));
     }
+    // Times order entries and bound keys' validity: only RFC 3339 UTC, as written.
+    if header.time.len() != 20 || humantime::parse_rfc3339(&header.time).is_err() {
+        return Err(problem(format!(
+            "time '{}' is not an RFC 3339 UTC time",
+            header.time.escape_debug()
+        )));
+    }
     if entry::body_hash(&stored.body) != header.body.into_array() {
         return Err(problem("body does not match its hash: altered".into()));
     }
