@@ -17,6 +17,9 @@ pub const CHECKPOINT_SIGNATURE_LABEL: &[u8] = b"dossier/v1/checkpoint\n";
 pub const CHECKPOINT_HRP: &str = "dossiercp";
 /// Version of the checkpoint layout.
 pub const CHECKPOINT_VERSION: u64 = 1;
+/// At most this many tips go into a token, so that it always encodes (Bech32m
+/// codes are at most 1023 characters) and stays short enough to copy.
+pub const MAX_CHECKPOINT_TIPS: usize = 8;
 
 /// What a checkpoint states.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -91,5 +94,17 @@ mod tests {
         typo[i] = if typo[i] == b'q' { b'p' } else { b'q' };
         assert!(SignedCheckpoint::from_token(std::str::from_utf8(&typo).unwrap()).is_err());
         assert!(SignedCheckpoint::from_token("dossiersig1qqqq").is_err());
+        // The largest token the vault makes still encodes.
+        let c = Checkpoint {
+            tips: vec![ByteArray::new([0xff; 16]); MAX_CHECKPOINT_TIPS],
+            seq: u64::MAX,
+            time: "2026-11-24T21:00:00Z".into(),
+            ..c
+        };
+        let big = SignedCheckpoint {
+            checkpoint: ByteBuf::from(super::super::cbor::to_vec(&c)),
+            sig: ByteArray::new([3; 64]),
+        };
+        assert!(big.to_token().len() < 1023);
     }
 }

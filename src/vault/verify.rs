@@ -16,7 +16,9 @@ use crate::crypto::{seal, sign};
 use crate::domain::record::Record;
 use crate::error::{Error, Result};
 use crate::format::cbor;
-use crate::format::checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_SIGNATURE_LABEL, CHECKPOINT_VERSION};
+use crate::format::checkpoint::{
+    Checkpoint, SignedCheckpoint, CHECKPOINT_SIGNATURE_LABEL, CHECKPOINT_VERSION, MAX_CHECKPOINT_TIPS,
+};
 use crate::format::segment::Segment;
 use crate::store::{is_object_name, Area};
 
@@ -162,14 +164,22 @@ impl Vault {
     pub fn checkpoint(&self, case_name: &str) -> Result<String> {
         let (log, _) = self.case(case_name)?;
         let seq = log.entries.iter().map(|e| e.header.seq).max().unwrap_or(0);
+        // A log forked many ways has many tips; the token keeps the newest
+        // few (any one missing later shows a roll-back), so it stays short.
+        let mut tips = log.tips();
+        tips.sort_by_key(|t| std::cmp::Reverse(log.entry(t).map_or(0, |e| e.header.seq)));
+        tips.truncate(MAX_CHECKPOINT_TIPS);
         let c = Checkpoint {
             v: CHECKPOINT_VERSION,
             log: ByteArray::new(log.id),
             seq,
-            tips: log
-                .tips()
+            tips: tips
                 .iter()
-                .map(|t| ByteArray::new(t[..16].try_into().expect("16 of 32 bytes")))
+                .map(|t| {
+                    let mut prefix = [0u8; 16];
+                    prefix.copy_from_slice(&t[..16]);
+                    ByteArray::new(prefix)
+                })
                 .collect(),
             time: super::now(),
         };
