@@ -208,27 +208,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn age_available() -> bool {
-    let found = Command::new("age")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install stock age (apt-get install -y age)"
-        );
-        eprintln!("SKIPPED: stock `age` is not installed here (apt-get install -y age)");
-    }
-    found
-}
-
 #[test]
 fn stock_age_opens_objects() {
     let env = Env::new();
     env.sample_case();
-    if !age_available() {
+    if !common::age_available() {
         return;
     }
     let mut opened = 0;
@@ -279,7 +263,7 @@ fn stranger_reads_nothing() {
         assert!(text(&out.stderr).contains("not a member"), "{}", text(&out.stderr));
         assert!(out.stdout.is_empty());
     }
-    if age_available() {
+    if common::age_available() {
         for (path, _) in env.snapshot() {
             let out = Command::new("age")
                 .arg("-d")
@@ -460,7 +444,7 @@ fn passphrase_identity_works_and_wrong_passphrase_is_one_line() {
 
 #[test]
 fn stock_age_keygen_identity_is_accepted() {
-    if !age_available() {
+    if !common::age_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

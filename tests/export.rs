@@ -4,6 +4,8 @@
 //! alias, phone number and e-mail address of every person who is not public),
 //! never from a hand-kept list that could fall behind the fixture.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -382,7 +384,7 @@ fn leak_check_fails_an_export_a_weakened_policy_would_leak() {
 
 #[test]
 fn stock_age_opens_encrypted_extracts() {
-    if !age_available() {
+    if !common::age_available() {
         return;
     }
     let env = Env::new();
@@ -426,22 +428,6 @@ fn stock_age_opens_encrypted_extracts() {
     assert_eq!(h.len(), 2);
     assert_eq!(h[1]["recipients"][0], recipient.as_str());
     assert_eq!(h[1]["armor"], true);
-}
-
-fn age_available() -> bool {
-    let found = Command::new("age")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install stock age (apt-get install -y age)"
-        );
-        eprintln!("SKIPPED: stock `age` is not installed here (apt-get install -y age)");
-    }
-    found
 }
 
 #[test]

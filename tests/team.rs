@@ -157,17 +157,6 @@ impl Team {
     }
 }
 
-fn age_available() -> bool {
-    let ok = Command::new("age")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if std::env::var_os("CI").is_some() {
-        assert!(ok, "CI must install the age CLI");
-    }
-    ok
-}
-
 fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -205,7 +194,7 @@ fn need_to_know_append_revoke_remove() {
     t.ok("alice", &["verify"], None);
 
     let bob_key = t.key("bob");
-    if age_available() {
+    if common::age_available() {
         let opened = t.age_opens(&bob_key);
         assert!(
             opened.iter().any(|p| contains(p, "planted-bob-case")),
@@ -220,7 +209,7 @@ fn need_to_know_append_revoke_remove() {
     assert!(t.cases("bob").is_empty());
     t.fails("bob", &["log", "bob-case"]);
     t.ok("alice", &["verify"], None);
-    if age_available() {
+    if common::age_available() {
         for p in t.age_opens(&bob_key) {
             assert!(
                 !contains(&p, "bob-case") && !contains(&p, "bob was here"),
@@ -236,7 +225,7 @@ fn need_to_know_append_revoke_remove() {
     // Remove: not one file of the vault opens with bob's key.
     t.ok("alice", &["case", "grant", "alice-only", "bob"], None);
     t.ok("alice", &["member", "remove", "bob"], None);
-    if age_available() {
+    if common::age_available() {
         assert!(
             t.age_opens(&bob_key).is_empty(),
             "a removed member's key still opens files"
@@ -301,7 +290,7 @@ fn rekey_by_an_owner_and_by_oneself() {
         &["member", "rekey", "bob", "--recipient", r, "--signing-key", k],
         None,
     );
-    if age_available() {
+    if common::age_available() {
         assert!(
             t.age_opens(&t.key("bob")).is_empty(),
             "the seized key still opens files"
@@ -324,7 +313,7 @@ fn rekey_by_an_owner_and_by_oneself() {
     );
     t.fails("alice", &["case", "list"]);
     t.ok("alice2", &["rotate", "--all"], None);
-    if age_available() {
+    if common::age_available() {
         assert!(
             t.age_opens(&t.key("alice")).is_empty(),
             "the replaced key still opens files"
@@ -357,7 +346,7 @@ fn ssh_members_read_write_and_sign() {
     t.note("carol", "c1", "planted-by-carol");
     let log = t.ok("alice", &["--json", "log", "c1"], None);
     assert!(log.contains("\"author\":\"carol\""), "{log}");
-    if age_available() {
+    if common::age_available() {
         let opened = t.age_opens(&t.key("carol"));
         assert!(
             opened.iter().any(|p| contains(p, "planted-by-carol")),
@@ -404,7 +393,7 @@ fn ssh_members_read_write_and_sign() {
     t.ok("alice", &["case", "grant", "c1", "erin"], None);
     t.note("erin", "c1", "planted-by-erin");
     assert!(t.ok("carol", &["log", "c1"], None).contains("planted-by-erin"));
-    if age_available() {
+    if common::age_available() {
         let opened = t.age_opens(&t.key("erin"));
         assert!(opened.iter().any(|p| contains(p, "planted-by-erin")));
     }
@@ -582,7 +571,7 @@ fn rotation_killed_at_every_file_resumes_and_loses_nothing() {
     assert!(listed.contains("\"rotation_pending\":false"), "{listed}");
     assert_eq!(t.ok("alice", &["--json", "log", "c1"], None).lines().count(), 5);
     assert!(t.ok("alice", &["verify"], None).contains("OK"));
-    if age_available() {
+    if common::age_available() {
         for p in t.age_opens(&t.key("bob")) {
             assert!(!contains(&p, "record 0"), "bob's key still opens the case");
         }

@@ -176,3 +176,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Whether the stock `age` CLI is here; under CI it must be.
+pub fn age_available() -> bool {
+    let found = Command::new("age")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install stock age (apt-get install -y age)"
+        );
+        eprintln!("SKIPPED: stock `age` is not installed here (apt-get install -y age)");
+    }
+    found
+}
