@@ -50,6 +50,20 @@ fn a_deleted_case_is_caught_by_its_checkpoint() {
             std::fs::remove_file(f).unwrap();
         }
     }
+    // This copy remembers the case's head: its loss is seen without a token.
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("missing") && out.contains("case 'c1'"), "{out}");
+    let err = env.fails(&["log", "c1"], None);
+    assert!(err.contains("missing"), "{err}");
+
+    // An adversary who also wipes that memory leaves only the token to tell.
+    for f in std::fs::read_dir(env.vault().join("local")).unwrap() {
+        let f = f.unwrap();
+        if f.file_name().to_string_lossy().starts_with("marks-") {
+            std::fs::remove_file(f.path()).unwrap();
+        }
+    }
     assert_eq!(env.verify(&[]).0, Some(0));
     let (code, out) = env.verify(&["--checkpoint", &token]);
     assert_eq!(code, Some(1), "{out}");
@@ -57,10 +71,38 @@ fn a_deleted_case_is_caught_by_its_checkpoint() {
 }
 
 #[test]
+fn a_head_put_back_alone_is_caught_by_this_copys_marks() {
+    let env = Env::new();
+    env.ok(&["case", "new", "khalil-detention-2024"], None);
+    env.note("khalil-detention-2024", "first");
+    let older = common::head_files(&env.vault());
+    env.note("khalil-detention-2024", "second, to be rolled back");
+    for (p, b) in &older {
+        std::fs::write(p, b).unwrap();
+    }
+    let (code, out) = env.verify(&["khalil-detention-2024"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("rolled back"), "{out}");
+    let err = env.fails(&["log", "khalil-detention-2024"], None);
+    assert!(err.contains("rolled back"), "{err}");
+
+    // The marks are sealed: nothing of the case is readable in them.
+    let marks: Vec<PathBuf> = std::fs::read_dir(env.vault().join("local"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("marks-"))
+        .collect();
+    assert_eq!(marks.len(), 1);
+    let bytes = std::fs::read(&marks[0]).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    assert!(!bytes.windows(21).any(|w| w == b"khalil-detention-2024"));
+}
+
+#[test]
 fn foreign_and_mistyped_checkpoints_are_refused_in_one_line() {
     let a = Env::new();
-    a.ok(&["case", "new", "c1"], None);
-    let token = a.ok(&["checkpoint", "c1"], None).trim().to_string();
+    a.ok(&["case", "new", "khalil-detention-2024"], None);
+    let token = a.ok(&["checkpoint", "khalil-detention-2024"], None).trim().to_string();
     let b = Env::new();
     let out = b.run(&["verify", "--checkpoint", &token], None);
     assert_eq!(out.status.code(), Some(1));

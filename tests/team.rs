@@ -752,3 +752,48 @@ fn plugin_identities_sign_with_a_secret_beside_them() {
     assert!(err.contains("encrypt"), "{err}");
     assert_eq!(before, t.snapshot());
 }
+
+/// The attack the marks in `local/` are for: put back a case's head from
+/// before a revocation, so that the next write seals to the revoked member
+/// again. Signed and well formed, the old head is caught only by memory.
+#[test]
+fn a_head_put_back_to_undo_a_revocation_is_refused() {
+    let t = Team::new();
+    t.keygen("bob");
+    t.add_member("bob");
+    t.ok("alice", &["case", "new", "c1"], None);
+    t.ok("alice", &["case", "grant", "c1", "bob"], None);
+    t.note("alice", "c1", "before the revocation");
+    let older = common::head_files(&t.vault);
+    t.ok("alice", &["case", "revoke", "c1", "bob"], None);
+    let newer = common::head_files(&t.vault);
+    let mut replayed = Vec::new();
+    for (p, old) in &older {
+        if newer.get(p) != Some(old) {
+            std::fs::write(p, old).unwrap();
+            replayed.push(p.file_name().unwrap().to_str().unwrap().to_string());
+        }
+    }
+    assert!(!replayed.is_empty());
+    let before = t.snapshot();
+
+    let rec = serde_json::json!({"type": "note", "text": "after the replay"}).to_string();
+    let out = t.run("alice", &["add", "c1", "--from", "-"], Some(&rec));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("rolled back") && err.contains("case 'c1'"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(t.snapshot(), before, "a refused write changed the vault");
+    let out = t.run("alice", &["verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout) + &text(&out.stderr);
+    assert!(report.contains("rolled back"), "{report}");
+    assert!(replayed.iter().any(|n| report.contains(n.as_str())), "{report}");
+
+    // With the newer head back, all is well again.
+    for (p, b) in &newer {
+        std::fs::write(p, b).unwrap();
+    }
+    t.ok("alice", &["verify"], None);
+    t.note("alice", "c1", "after the newer head came back");
+}

@@ -29,6 +29,24 @@ pub enum Replace {
 
 /// Writes a file through `fill`, atomically and durably, at `path`.
 pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+    write_inner(path, replace, true, fill)
+}
+
+/// Replaces a file of this copy's own bookkeeping (`local/`) atomically and
+/// durably, out of reach of the test fault hooks: those count the write
+/// steps of the vault's data, and must count the same steps however much
+/// bookkeeping a command does.
+pub fn write_bookkeeping(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_inner(path, Replace::Atomically, false, |f| f.write_all(bytes))
+}
+
+fn write_inner(
+    path: &Path,
+    replace: Replace,
+    faults: bool,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<()> {
+    let fault = |step: &str| if faults { crate::store::iofault(step) } else { Ok(()) };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -37,15 +55,19 @@ pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) ->
         .prefix(TMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    crate::store::failpoint("atomic-write-begin");
-    crate::store::iofault("write")
+    if faults {
+        crate::store::failpoint("atomic-write-begin");
+    }
+    fault("write")
         .and_then(|()| fill(tmp.as_file_mut()))
         .map_err(|e| Error::io(path, e))?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
-    crate::store::iofault("fsync")
+    fault("fsync")
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(path, e))?;
-    crate::store::failpoint("atomic-write-synced");
+    if faults {
+        crate::store::failpoint("atomic-write-synced");
+    }
     match replace {
         Replace::Never => tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
@@ -59,7 +81,7 @@ pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) ->
     if replace == Replace::AtomicallyUnsynced {
         return Ok(());
     }
-    sync_dir(dir)
+    flush_dir(dir, faults)
 }
 
 /// Writes `bytes` to a new file at `path` (mode 0600), refusing to overwrite.
@@ -69,7 +91,16 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Flushes a directory's entries to disk.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    crate::store::iofault("dirsync")
+    flush_dir(dir, true)
+}
+
+fn flush_dir(dir: &Path, faults: bool) -> Result<()> {
+    let fault = if faults {
+        crate::store::iofault("dirsync")
+    } else {
+        Ok(())
+    };
+    fault
         .and_then(|()| File::open(dir))
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(dir, e))

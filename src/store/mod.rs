@@ -8,6 +8,7 @@
 //! VAULT/local/lock        the lock (empty)
 //! VAULT/local/device      this copy's random device id (hex)
 //! VAULT/local/journal     present only while a write is in flight
+//! VAULT/local/marks-<16 hex>  per identity: the heads this copy has seen (encrypted)
 //! ```
 //!
 //! The store knows names and bytes, never plaintext or keys. Its one piece of
@@ -226,6 +227,18 @@ impl Store {
         unhex::<16>(s.trim()).ok_or_else(|| Error::integrity(p.display().to_string(), "not a device id"))
     }
 
+    /// Reads a file of this copy's bookkeeping in `local/`; `None` if absent.
+    pub fn read_local(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        read_if_present(&self.root.join("local").join(name))
+    }
+
+    /// Replaces a file of this copy's bookkeeping in `local/`, atomically and
+    /// durably. Allowed under the shared lock: readers keep their own
+    /// bookkeeping, and what they write only ever follows what they read.
+    pub fn write_local(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        atomic::write_bookkeeping(&self.root.join("local").join(name), bytes)
+    }
+
     /// Names in an area, sorted; temporary files are skipped. Names that are not
     /// ours are returned too, so `verify` can report them.
     pub fn list(&self, area: Area) -> Result<Vec<String>> {
@@ -244,12 +257,7 @@ impl Store {
 
     /// Reads a whole file; `None` if it does not exist.
     pub fn read(&self, area: Area, name: &str) -> Result<Option<Vec<u8>>> {
-        let p = self.path(area, name);
-        match std::fs::read(&p) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(p, e)),
-        }
+        read_if_present(&self.path(area, name))
     }
 
     fn require_exclusive(&self) {
@@ -347,6 +355,14 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+fn read_if_present(p: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(p) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(p, e)),
     }
 }
 

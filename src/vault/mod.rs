@@ -9,6 +9,7 @@
 pub mod access;
 mod custody;
 pub mod log;
+mod marks;
 pub mod state;
 pub mod verify;
 mod write;
@@ -28,6 +29,7 @@ use crate::format::{cbor, hex, EntryId, LogId};
 use crate::store::{Mode, Store};
 
 use self::log::{HeadFile, HeadScan, Log, Problem};
+use self::marks::{Finding, Marks};
 use self::state::{Case, Roster};
 
 /// An open vault.
@@ -40,6 +42,9 @@ pub struct Vault {
     roster: Roster,
     roster_problems: Vec<Problem>,
     me: Member,
+    marks: Marks,
+    /// Heads of cases older than, or missing since, what this copy saw.
+    findings: Vec<Finding>,
 }
 
 /// A case as `case list` shows it.
@@ -112,7 +117,8 @@ impl Vault {
     pub fn open(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
         let store = Store::open(root, if write { Mode::Exclusive } else { Mode::Shared })?;
         let device = store.device()?;
-        let read = read_roster(&store, &identity)?;
+        let mut marks = Marks::load(&store, &identity)?;
+        let read = read_roster(&store, &identity, &mut marks)?;
         Ok(Vault {
             store,
             identity,
@@ -122,17 +128,20 @@ impl Vault {
             roster: read.roster,
             roster_problems: read.problems,
             me: read.me,
+            marks,
+            findings: read.findings,
         })
     }
 
     /// Reads the heads and the roster again, after a write that changed them.
     fn reload(&mut self) -> Result<()> {
-        let read = read_roster(&self.store, &self.identity)?;
+        let read = read_roster(&self.store, &self.identity, &mut self.marks)?;
         self.scan = read.scan;
         self.roster_log = read.log;
         self.roster = read.roster;
         self.roster_problems = read.problems;
         self.me = read.me;
+        self.findings = read.findings;
         Ok(())
     }
 
@@ -195,10 +204,14 @@ impl Vault {
             .filter(|h| h[0].head.name == name)
             .collect();
         match found.len() {
-            0 => Err(Error::CaseNotFound(name.to_string())),
+            0 => match self.findings.iter().find(|f| f.name == name) {
+                Some(f) => Err(Error::integrity(format!("case '{name}'"), f.problem.to_string())),
+                None => Err(Error::CaseNotFound(name.to_string())),
+            },
             1 => {
                 let log = log::load(&self.store, &self.identity, found.remove(0))?;
-                let mut problems = log.problems.clone();
+                let mut problems = self.marked_problems(&log.id);
+                problems.extend(log.problems.iter().cloned());
                 let case = state::case(&log, &self.roster, &mut problems);
                 match (case, problems.first()) {
                     (Some(c), None) => Ok((log, c)),
@@ -210,6 +223,15 @@ impl Vault {
                 "two cases are named '{name}'; this vault's copies were mixed"
             ))),
         }
+    }
+
+    /// What the marks found wrong with a log's heads.
+    fn marked_problems(&self, log: &LogId) -> Vec<Problem> {
+        self.findings
+            .iter()
+            .filter(|f| &f.log == log)
+            .map(|f| f.problem.clone())
+            .collect()
     }
 
     /// Summaries of every case this identity can read.
@@ -428,11 +450,13 @@ struct RosterRead {
     roster: Roster,
     problems: Vec<Problem>,
     me: Member,
+    findings: Vec<Finding>,
 }
 
-fn read_roster(store: &Store, identity: &Identity) -> Result<RosterRead> {
+fn read_roster(store: &Store, identity: &Identity, marks: &mut Marks) -> Result<RosterRead> {
     let root = store.root();
     let scan = log::scan_heads(store, identity)?;
+    let mut findings = marks.check(store, &scan)?;
     let mut rosters: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
     for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {
         rosters.entry(h.head.log.into_array()).or_default().push(h.clone());
@@ -460,7 +484,11 @@ fn read_roster(store: &Store, identity: &Identity) -> Result<RosterRead> {
     }
     let heads = rosters.into_values().next().expect("one roster");
     let log = log::load(store, identity, heads)?;
-    let mut problems = log.problems.clone();
+    let (mut problems, findings): (Vec<Problem>, Vec<Finding>) = {
+        let (ours, theirs): (Vec<Finding>, Vec<Finding>) = findings.drain(..).partition(|f| f.log == log.id);
+        (ours.into_iter().map(|f| f.problem).collect(), theirs)
+    };
+    problems.extend(log.problems.iter().cloned());
     let roster = state::roster(&log, &mut problems).ok_or_else(|| {
         let why = problems
             .first()
@@ -481,12 +509,18 @@ fn read_roster(store: &Store, identity: &Identity) -> Result<RosterRead> {
             ))
         }
     };
+    if problems.is_empty() {
+        // Remember only what was read from a sound roster: a copy with a
+        // problem does not teach the marks anything.
+        marks.save(store);
+    }
     Ok(RosterRead {
         scan,
         log,
         roster,
         problems,
         me,
+        findings,
     })
 }
 

@@ -53,22 +53,36 @@ impl Vault {
         report.logs.push(("roster".into(), self.roster_log.entries.len()));
         note_files(&self.roster_log, &mut referenced);
 
+        let readable = self.case_heads();
+        // Cases whose every head this copy saw is gone.
+        let vanished: Vec<Problem> = self
+            .findings
+            .iter()
+            .filter(|f| !readable.contains_key(&f.log) && only.is_none_or(|n| n == f.name))
+            .map(|f| f.problem.clone())
+            .collect();
         let names = match only {
             Some(n) => {
                 if !self.case_names().iter().any(|c| c == n) {
-                    return Err(crate::Error::CaseNotFound(n.to_string()));
+                    if vanished.is_empty() {
+                        return Err(crate::Error::CaseNotFound(n.to_string()));
+                    }
+                    report.problems.extend(vanished);
+                    return Ok(report);
                 }
                 vec![n.to_string()]
             }
             None => self.case_names(),
         };
-        let groups = self.case_heads();
+        report.problems.extend(vanished);
+        let groups = readable;
         for heads in groups.into_values() {
             if !names.contains(&heads[0].head.name) {
                 continue;
             }
             let l = log::load(&self.store, &self.identity, heads)?;
-            let mut problems = l.problems.clone();
+            let mut problems = self.marked_problems(&l.id);
+            problems.extend(l.problems.iter().cloned());
             if let Some(case) = state::case(&l, &self.roster, &mut problems) {
                 for r in &case.records {
                     for v in &r.versions {

@@ -149,6 +149,13 @@ pub fn snapshot(vault: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// Every head file of the vault at `vault`, with its bytes.
+pub fn head_files(vault: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut all = snapshot(vault);
+    all.retain(|p, _| p.parent().is_some_and(|d| d.ends_with("heads")));
+    all
+}
+
 /// Runs a command with `stdin` written to it, and waits.
 pub fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
     use std::io::Write;
