@@ -106,7 +106,15 @@ fn every_commands_json_keys_are_the_documented_ones() {
     );
     exactly(
         &objects(&env.ok(&["--json", "case", "list"], None))[0],
-        &["case", "title", "created", "records", "members", "rotation_pending"],
+        &[
+            "case",
+            "title",
+            "created",
+            "records",
+            "members",
+            "rotation_pending",
+            "problem",
+        ],
     );
     exactly(
         &objects(&env.ok(&["--json", "case", "show", CASE], None))[0],

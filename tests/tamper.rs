@@ -131,3 +131,43 @@ fn swapped_replaced_duplicated_and_spliced_objects_are_named() {
     assert_eq!(code, Some(1), "a head rolled back alone went unseen: {out}");
     assert!(out.contains(&name(&later[0])), "{out}");
 }
+
+/// One damaged case — perhaps planted by a member to stop every command that
+/// walks all cases — is named, and the others stay usable.
+#[test]
+fn a_damaged_case_is_named_and_does_not_stop_the_others() {
+    let env = Env::new();
+    env.ok(&["case", "new", "c1"], None);
+    env.ok(&["case", "new", "zz"], None);
+    env.note("c1", "a cold cell in the basement");
+    let planted = new_objects(&env, || env.note("zz", "a cold cell too"));
+    let mut bytes = std::fs::read(&planted[0]).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&planted[0], bytes).unwrap();
+
+    let out = env.run(&["case", "list"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("c1") && table.contains("DAMAGED"), "{table}");
+    assert!(text(&out.stderr).contains("dossier verify zz"), "{}", text(&out.stderr));
+    let json = env.ok(&["--json", "case", "list"], None);
+    let rows: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["problem"].is_null(), "{json}");
+    assert!(rows[1]["problem"].as_str().unwrap().contains("damaged"), "{json}");
+
+    let out = env.run(&["--json", "search", "cold cell"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let hits: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["case"], "c1");
+    assert!(text(&out.stderr).contains("not searched"), "{}", text(&out.stderr));
+    let id = hits[0]["id"].as_str().unwrap().to_string();
+    env.ok(&["show", &id], None);
+    env.fails(&["log", "zz"], None);
+    env.fails(&["search", "cold", "--case", "zz"], None);
+}

@@ -68,7 +68,10 @@ fn table(cases: &[CaseSummary]) {
                 c.records.to_string(),
                 c.members.join(", "),
                 c.created.chars().take(10).collect(),
-                c.title.clone().unwrap_or_default(),
+                match &c.problem {
+                    Some(_) => "DAMAGED: see below".to_string(),
+                    None => c.title.clone().unwrap_or_default(),
+                },
             ]
         })
         .collect();
@@ -125,12 +128,16 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<i32> {
                     output::json(&serde_json::json!({
                         "case": c.name, "title": c.title, "created": c.created,
                         "records": c.records, "members": c.members, "rotation_pending": c.rotation_pending,
+                        "problem": c.problem,
                     }));
                 }
             } else if cases.is_empty() {
                 eprintln!("no cases yet; create one with `dossier case new CASE`");
             } else {
                 table(&cases);
+                for (name, problem) in cases.iter().filter_map(|c| Some((&c.name, c.problem.as_ref()?))) {
+                    eprintln!("{problem}; run `dossier verify {name}`");
+                }
             }
         }
         Command::Show { case } => {

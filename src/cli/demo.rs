@@ -116,7 +116,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
 
     step("7. Search (`dossier search unheated`)");
-    for h in vault.search("unheated", None)? {
+    for h in vault.search("unheated", None)?.0 {
         line(&format!(
             "{}  {}  {}  {}",
             h.case,

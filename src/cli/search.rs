@@ -20,7 +20,10 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     let vault = ctx.open(false)?;
-    let hits = vault.search(&args.text, args.case.as_deref())?;
+    let (hits, skipped) = vault.search(&args.text, args.case.as_deref())?;
+    for u in &skipped {
+        eprintln!("not searched: {}; run `dossier verify {}`", u.why, u.name);
+    }
     for h in &hits {
         if ctx.json {
             output::json(&serde_json::json!({

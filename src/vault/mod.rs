@@ -55,6 +55,17 @@ pub struct CaseSummary {
     pub records: usize,
     pub members: Vec<String>,
     pub rotation_pending: bool,
+    /// Why the case could not be read, if it could not: the other fields are then empty.
+    pub problem: Option<String>,
+}
+
+/// The cases that passed their checks, loaded, and those set aside.
+type Sorted = (Vec<(Log, Case)>, Vec<Unreadable>);
+
+/// A case set aside because it failed its checks, and why.
+pub struct Unreadable {
+    pub name: String,
+    pub why: String,
 }
 
 /// A search hit.
@@ -234,11 +245,31 @@ impl Vault {
             .collect()
     }
 
-    /// Summaries of every case this identity can read.
-    pub fn cases(&self) -> Result<Vec<CaseSummary>> {
-        let mut out = Vec::new();
+    /// Every case this identity can read, loaded and checked. A case that
+    /// fails its checks — perhaps planted by a member to stop every command
+    /// that walks all cases — is set aside with the reason; the others go on.
+    fn each_case(&self) -> Result<Sorted> {
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
         for name in self.case_names() {
-            let (_, c) = self.case(&name)?;
+            match self.case(&name) {
+                Ok(c) => good.push(c),
+                Err(e @ (Error::Integrity { .. } | Error::Invalid(_))) => bad.push(Unreadable {
+                    name,
+                    why: e.to_string(),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((good, bad))
+    }
+
+    /// Summaries of every case this identity can read; a damaged one is
+    /// listed with its problem.
+    pub fn cases(&self) -> Result<Vec<CaseSummary>> {
+        let (good, bad) = self.each_case()?;
+        let mut out = Vec::new();
+        for (_, c) in good {
             // A case this member was revoked from stays readable until it is
             // rotated; it is not theirs to list.
             if !c.names.contains(&self.me.name) {
@@ -251,8 +282,21 @@ impl Vault {
                 name: c.name,
                 title: c.title,
                 created: c.created,
+                problem: None,
             });
         }
+        for u in bad {
+            out.push(CaseSummary {
+                name: u.name,
+                title: None,
+                created: String::new(),
+                records: 0,
+                members: Vec::new(),
+                rotation_pending: false,
+                problem: Some(u.why),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
@@ -381,9 +425,9 @@ impl Vault {
                 "'{prefix}' is not a record id: give at least 8 of its hex digits"
             )));
         }
+        let (cases, bad) = self.each_case()?;
         let mut hits = Vec::new();
-        for name in self.case_names() {
-            let (log, case) = self.case(&name)?;
+        for (log, case) in cases {
             let mut found: HashSet<usize> = HashSet::new();
             for (id, &i) in &case.by_entry {
                 if hex(id).starts_with(&p) {
@@ -400,9 +444,13 @@ impl Vault {
             }
         }
         match hits.len() {
-            0 => Err(Error::RecordNotFound(format!(
-                "no record {prefix} in any case this identity can read"
-            ))),
+            0 => Err(Error::RecordNotFound(match bad.first() {
+                None => format!("no record {prefix} in any case this identity can read"),
+                Some(u) => format!(
+                    "no record {prefix} in any case this identity can read (case '{}' could not be checked)",
+                    u.name
+                ),
+            })),
             1 => Ok(hits.remove(0)),
             _ => Err(Error::RecordNotFound(format!(
                 "'{prefix}' matches records in several cases; give more digits"
@@ -410,19 +458,19 @@ impl Vault {
         }
     }
 
-    /// Records whose text contains `needle`, ignoring letter case.
-    pub fn search(&self, needle: &str, only: Option<&str>) -> Result<Vec<Hit>> {
+    /// Records whose text contains `needle`, ignoring letter case, and the
+    /// cases that could not be searched because they fail their checks.
+    pub fn search(&self, needle: &str, only: Option<&str>) -> Result<(Vec<Hit>, Vec<Unreadable>)> {
         let want = needle.to_lowercase();
         if want.trim().is_empty() {
             return Err(Error::Invalid("give some text to search for".into()));
         }
-        let names = match only {
-            Some(c) => vec![c.to_string()],
-            None => self.case_names(),
+        let (cases, bad) = match only {
+            Some(c) => (vec![self.case(c)?], Vec::new()),
+            None => self.each_case()?,
         };
         let mut hits = Vec::new();
-        for name in names {
-            let (_, case) = self.case(&name)?;
+        for (_, case) in cases {
             for r in &case.records {
                 let rec = &r.latest().record;
                 let words = rec.vocabulary();
@@ -439,7 +487,7 @@ impl Vault {
                 }
             }
         }
-        Ok(hits)
+        Ok((hits, bad))
     }
 }
 
