@@ -837,4 +837,52 @@ mod tests {
         assert!(!case.rotation_pending());
         assert_eq!(case.rotations.len(), 2, "grant and rotate each leave a rotation entry");
     }
+
+    /// A copy that had not heard of a revocation writes beside it, sealing to
+    /// the revoked member; when the branches meet, the rotation that followed
+    /// the revocation does not cover that entry, so the rotation is pending.
+    #[test]
+    fn an_entry_beside_a_rotation_keeps_the_rotation_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, bob) = setup(dir.path());
+        let (stale, case) = v.case("c1").unwrap();
+        let stale_recipients = case.recipients();
+        assert_eq!(stale_recipients.len(), 2);
+        v.revoke("c1", "bob", &mut Silent).unwrap();
+        let (_, case) = v.case("c1").unwrap();
+        assert!(!case.rotation_pending());
+
+        let ids = write::append(
+            &v.store,
+            &v.identity,
+            &[7; 16],
+            write::Target {
+                id: stale.id,
+                kind: LogKind::Case,
+                name: "c1",
+                existing: Some(&stale),
+            },
+            &stale_recipients,
+            vec![(Kind::Record, note("written on a copy that missed the revocation"))],
+        )
+        .unwrap();
+        v.reload().unwrap();
+        let (log, case) = v.case("c1").unwrap();
+        let segment = log.entry(&ids[0]).unwrap().segment.clone();
+        let file = v.store.path(crate::store::Area::Objects, &segment);
+        let opens = |who: &Identity| {
+            let bytes = std::fs::read(&file).unwrap();
+            matches!(seal::open(who.age_identity(), &bytes, 1 << 20), seal::Opened::Plain(_))
+        };
+        assert!(opens(&bob), "the premise: the stale copy sealed to bob");
+        assert!(
+            case.rotation_pending(),
+            "a rotation beside the entry was taken to cover it"
+        );
+
+        v.rotate(Some("c1"), &mut Silent).unwrap();
+        let (_, case) = v.case("c1").unwrap();
+        assert!(!case.rotation_pending());
+        assert!(!opens(&bob));
+    }
 }

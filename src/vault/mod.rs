@@ -10,6 +10,7 @@ pub mod access;
 mod custody;
 pub mod log;
 mod marks;
+mod sealing;
 pub mod state;
 pub mod verify;
 mod write;

@@ -12,7 +12,8 @@ use crate::format::entry::{
 };
 use crate::format::{cbor, hex, EntryId};
 
-use super::log::{describe, Log, Problem};
+use super::log::{describe, Entry, Log, Problem};
+use super::sealing::{self, Effect};
 
 /// One key a member held, and when it stopped being valid.
 #[derive(Clone, Debug)]
@@ -40,8 +41,9 @@ pub struct Roster {
     pub vault: [u8; 16],
     pub members: Vec<Member>,
     pub keys: Vec<KeySpan>,
-    /// Signing keys of everyone the roster's files may be sealed to: every
-    /// member since the last rotation (or the first entry).
+    /// Signing keys some file of the roster may still be sealed to: the
+    /// members known to the writer of every entry no rotation covers
+    /// (judged by the log's links: see `sealing`).
     pub sealed: Vec<[u8; 32]>,
 }
 
@@ -139,7 +141,7 @@ pub struct Case {
     pub names: Vec<String>,
     pub access: Vec<Access>,
     pub rotations: Vec<Rotation>,
-    /// Signing keys of everyone the case's files may be sealed to since the last rotation.
+    /// Signing keys some file of the case may still be sealed to (see `sealing`).
     pub sealed: Vec<[u8; 32]>,
     pub records: Vec<RecordState>,
     /// Every entry id of a record (first version, amendments, retraction) to its index.
@@ -211,7 +213,7 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                     state = Some(Roster {
                         vault: b.vault.into_array(),
                         keys: vec![span(&owner, e.id, time)],
-                        sealed: vec![author],
+                        sealed: Vec::new(),
                         members: vec![owner],
                     });
                 }
@@ -243,7 +245,6 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                 }
                 Ok(m) => {
                     r.keys.push(span(&m, e.id, time));
-                    r.sealed.push(m.signing_key.into_array());
                     r.members.push(m);
                 }
                 Err(m) => refuse(problems, format!("bad body: {m}")),
@@ -282,7 +283,6 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                         end_span(r, &old.signing_key.into_array(), e.id, time);
                         let new = Member { role: old.role, ..b };
                         r.keys.push(span(&new, e.id, time));
-                        r.sealed.push(new.signing_key.into_array());
                         for m in r.members.iter_mut().filter(|m| m.name == new.name) {
                             *m = new.clone();
                         }
@@ -290,17 +290,19 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                 },
                 Err(m) => refuse(problems, format!("bad body: {m}")),
             },
-            Kind::Rotate => match cbor::from_slice::<RotateBody>(&e.body) {
-                Ok(b) => r.sealed = b.members.iter().map(|m| m.signing_key.into_array()).collect(),
-                Err(m) => refuse(problems, format!("bad body: {m}")),
-            },
+            Kind::Rotate => {
+                if let Err(m) = cbor::from_slice::<RotateBody>(&e.body) {
+                    refuse(problems, format!("bad body: {m}"));
+                }
+            }
             kind => refuse(
                 problems,
                 format!("an entry of kind {kind:?} does not belong in the roster"),
             ),
         }
     }
-    let r = state?;
+    let mut r = state?;
+    r.sealed = sealing::sealed_to(log, &r, roster_effect);
     // A key that was removed or replaced signs nothing after that: every
     // entry it signed must come before the entry that ended it.
     for k in &r.keys {
@@ -324,6 +326,44 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
     let ever: Vec<[u8; 32]> = r.keys.iter().map(|k| k.signing_key).collect();
     check_head_authors(log, &ever, problems);
     Some(r)
+}
+
+/// What a roster entry does to who the roster's files are sealed to.
+fn roster_effect(e: &Entry) -> Effect {
+    match e.header.kind {
+        Kind::Vault => {
+            cbor::from_slice::<VaultBody>(&e.body).map_or(Effect::Keep, |b| Effect::Adds(vec![b.owner.name]))
+        }
+        Kind::MemberAdd => cbor::from_slice::<Member>(&e.body).map_or(Effect::Keep, |m| Effect::Adds(vec![m.name])),
+        Kind::MemberRemove => cbor::from_slice::<NameBody>(&e.body).map_or(Effect::Keep, |b| Effect::Drops(b.name)),
+        Kind::Rotate => rotation_effect(e),
+        // A rekey keeps the member; their key at each entry's time says which key.
+        _ => Effect::Keep,
+    }
+}
+
+/// What a case entry does to who the case's files are sealed to.
+fn case_effect(e: &Entry) -> Effect {
+    match e.header.kind {
+        Kind::Case => cbor::from_slice::<CaseBody>(&e.body).map_or(Effect::Keep, |b| {
+            Effect::Adds(b.members.into_iter().map(|m| m.name).collect())
+        }),
+        Kind::Grant => cbor::from_slice::<Member>(&e.body).map_or(Effect::Keep, |m| Effect::Adds(vec![m.name])),
+        Kind::Revoke => cbor::from_slice::<NameBody>(&e.body).map_or(Effect::Keep, |b| Effect::Drops(b.name)),
+        Kind::Rotate => rotation_effect(e),
+        _ => Effect::Keep,
+    }
+}
+
+fn rotation_effect(e: &Entry) -> Effect {
+    cbor::from_slice::<RotateBody>(&e.body).map_or(Effect::Keep, |b| {
+        Effect::Rotation(
+            b.members
+                .into_iter()
+                .map(|m| (m.name, m.signing_key.into_array()))
+                .collect(),
+        )
+    })
 }
 
 fn span(m: &Member, entry: EntryId, time: &str) -> KeySpan {
@@ -412,7 +452,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                             })
                             .collect(),
                         rotations: Vec::new(),
-                        sealed: b.members.iter().map(|m| m.signing_key.into_array()).collect(),
+                        sealed: Vec::new(),
                         records: Vec::new(),
                         by_entry: HashMap::new(),
                         exports: Vec::new(),
@@ -504,7 +544,6 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 }
                 Ok(m) => {
                     c.names.push(m.name.clone());
-                    c.sealed.push(m.signing_key.into_array());
                     c.access.push(Access {
                         name: m.name,
                         from: (e.id, time),
@@ -532,7 +571,6 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             },
             Kind::Rotate => match cbor::from_slice::<RotateBody>(&e.body) {
                 Ok(b) => {
-                    c.sealed = b.members.iter().map(|m| m.signing_key.into_array()).collect();
                     c.rotations.push(Rotation {
                         entry: e.id,
                         time,
@@ -617,6 +655,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
         }
     }
     c.members = c.names.iter().filter_map(|n| roster.member(n).cloned()).collect();
+    c.sealed = sealing::sealed_to(log, roster, case_effect);
     let ever: Vec<[u8; 32]> = c
         .access
         .iter()
