@@ -158,7 +158,10 @@ fn every_commands_json_keys_are_the_documented_ones() {
     );
     let x = &objects(&env.ok(&["--json", "exposure", "bob"], None))[0];
     exactly(x, &["member", "keys", "roster_readable_now", "cases"]);
-    exactly(&x["keys"][0], &["signing_key", "recipient", "from", "until"]);
+    exactly(
+        &x["keys"][0],
+        &["signing_key", "recipient", "from", "until", "roster_now", "cases_now"],
+    );
     exactly(
         &x["cases"][0],
         &["case", "member_now", "readable_now", "access", "records"],

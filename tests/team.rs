@@ -312,7 +312,19 @@ fn rekey_by_an_owner_and_by_oneself() {
         None,
     );
     t.fails("alice", &["case", "list"]);
+    // Until the new identity rotates, exposure says the old key still opens files.
+    let x: serde_json::Value = serde_json::from_str(&t.ok("alice2", &["--json", "exposure", "alice"], None)).unwrap();
+    let old_key = &x["keys"][0];
+    assert!(old_key["until"].is_string(), "{x}");
+    assert_eq!(old_key["roster_now"], true, "{x}");
+    assert_eq!(old_key["cases_now"], serde_json::json!(["c1"]), "{x}");
+    let human = t.ok("alice2", &["exposure", "alice"], None);
+    assert!(human.contains("ENDED, YET STILL OPENS the roster, case c1"), "{human}");
     t.ok("alice2", &["rotate", "--all"], None);
+    let x: serde_json::Value = serde_json::from_str(&t.ok("alice2", &["--json", "exposure", "alice"], None)).unwrap();
+    assert_eq!(x["keys"][0]["roster_now"], false, "{x}");
+    assert_eq!(x["keys"][0]["cases_now"], serde_json::json!([]), "{x}");
+    assert!(!t.ok("alice2", &["exposure", "alice"], None).contains("STILL OPENS"));
     if common::age_available() {
         assert!(
             t.age_opens(&t.key("alice")).is_empty(),

@@ -26,10 +26,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         let keys: Vec<serde_json::Value> = x
             .keys
             .iter()
-            .map(|k| {
+            .zip(&x.opens_now)
+            .map(|(k, (roster, cases))| {
                 serde_json::json!({
                     "signing_key": signing_key_to_string(&k.signing_key), "recipient": k.recipient,
                     "from": k.from.1, "until": k.until.as_ref().map(|u| u.1.clone()),
+                    "roster_now": roster, "cases_now": cases,
                 })
             })
             .collect();
@@ -64,13 +66,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         return Ok(0);
     }
     output::line(&format!("member {}", x.member));
-    for k in &x.keys {
+    for (k, (roster, cases)) in x.keys.iter().zip(&x.opens_now) {
         let until = k.until.as_ref().map_or("now".to_string(), |u| u.1.clone());
         output::line(&format!(
             "  key {} valid {} .. {until}",
             signing_key_to_string(&k.signing_key),
             k.from.1
         ));
+        if k.until.is_some() && (*roster || !cases.is_empty()) {
+            let mut what: Vec<String> = cases.iter().map(|c| format!("case {c}")).collect();
+            if *roster {
+                what.insert(0, "the roster".into());
+            }
+            output::line(&format!(
+                "    ENDED, YET STILL OPENS {}: run `dossier rotate --all`",
+                what.join(", ")
+            ));
+        }
     }
     output::line(&format!(
         "  the roster (member names and keys): {}",

@@ -56,6 +56,10 @@ pub struct Rotated {
 pub struct Exposure {
     pub member: String,
     pub keys: Vec<KeySpan>,
+    /// For each of `keys`, in order: whether it still opens the roster's
+    /// files, and the cases some file of which it still opens. For a key
+    /// that was replaced or removed this is what a rotation must still shut.
+    pub opens_now: Vec<(bool, Vec<String>)>,
     /// Whether a key of theirs still opens the roster's files.
     pub roster_now: bool,
     pub cases: Vec<CaseExposure>,
@@ -514,12 +518,21 @@ impl Vault {
             )));
         }
         let ours: Vec<[u8; 32]> = keys.iter().map(|k| k.signing_key).collect();
+        let mut opens_now: Vec<(bool, Vec<String>)> = ours
+            .iter()
+            .map(|k| (self.roster.sealed.contains(k), Vec::new()))
+            .collect();
         let mut cases = Vec::new();
         for c in self.case_names() {
             let (log, case) = self.case(&c)?;
             let access: Vec<Access> = case.access.iter().filter(|a| a.name == name).cloned().collect();
             if access.is_empty() {
                 continue;
+            }
+            for (key, opens) in ours.iter().zip(opens_now.iter_mut()) {
+                if case.sealed.contains(key) {
+                    opens.1.push(c.clone());
+                }
             }
             let member_now = case.members.iter().any(|m| m.name == name);
             let readable_now = member_now || case.sealed.iter().any(|k| ours.contains(k));
@@ -579,6 +592,7 @@ impl Vault {
             member: name.to_string(),
             roster_now: self.roster.sealed.iter().any(|k| ours.contains(k)),
             keys,
+            opens_now,
             cases,
         })
     }
