@@ -208,6 +208,9 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
     log.heads = heads;
 
     let mut entries: HashMap<EntryId, Entry> = HashMap::new();
+    // Entries as read from each segment, with the segment's name; their
+    // signatures are checked once all are read, on every core.
+    let mut stored: Vec<(StoredEntry, String)> = Vec::new();
     for name in log.segments.clone() {
         let file = format!("objects/{name}");
         if !crate::store::is_object_name(&name) {
@@ -262,13 +265,14 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             ));
             continue;
         }
-        for stored in segment.entries {
-            match check_entry(stored, &log.id, &name) {
-                Ok(e) => {
-                    entries.entry(e.id).or_insert(e);
-                }
-                Err(p) => log.problems.push(p),
+        stored.extend(segment.entries.into_iter().map(|e| (e, name.clone())));
+    }
+    for checked in check_entries(stored, &log.id) {
+        match checked {
+            Ok(e) => {
+                entries.entry(e.id).or_insert(e);
             }
+            Err(p) => log.problems.push(p),
         }
     }
 
@@ -369,7 +373,54 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
     Ok(log)
 }
 
-fn check_entry(stored: StoredEntry, log: &LogId, segment: &str) -> Result<Entry, Problem> {
+/// Checks entries (hash, signature: the bulk of reading a log) on as many
+/// threads as there are cores, and returns the results in the given order.
+fn check_entries(stored: Vec<(StoredEntry, String)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
+    const WORTH_A_THREAD: usize = 64;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || stored.len() < 2 * WORTH_A_THREAD {
+        let mut verifier = sign::Verifier::default();
+        return stored
+            .into_iter()
+            .map(|(e, name)| check_entry(e, log, &name, &mut verifier))
+            .collect();
+    }
+    let per = stored.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<(StoredEntry, String)>> = Vec::new();
+    let mut rest = stored.into_iter().peekable();
+    while rest.peek().is_some() {
+        chunks.push(rest.by_ref().take(per).collect());
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut verifier = sign::Verifier::default();
+                    chunk
+                        .into_iter()
+                        .map(|(e, name)| check_entry(e, log, &name, &mut verifier))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(results) => results,
+                // A panic in a check is a bug; carry it to this thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+fn check_entry(
+    stored: StoredEntry,
+    log: &LogId,
+    segment: &str,
+    verifier: &mut sign::Verifier,
+) -> Result<Entry, Problem> {
     let id = entry::entry_id(&stored.header);
     let problem = |m: String| Problem {
         file: Some(format!("objects/{segment}")),
@@ -396,7 +447,7 @@ fn check_entry(stored: StoredEntry, log: &LogId, segment: &str) -> Result<Entry,
     if entry::body_hash(&stored.body) != header.body.into_array() {
         return Err(problem("body does not match its hash: altered".into()));
     }
-    if !sign::verify(
+    if !verifier.verify(
         &header.author,
         entry::ENTRY_SIGNATURE_LABEL,
         &stored.header,
@@ -452,5 +503,62 @@ impl Log {
             }
         }
         seen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_bytes::{ByteArray, ByteBuf};
+
+    /// Enough entries to be checked on several threads: each result comes
+    /// back in its place, and a forged one is named, not lost.
+    #[test]
+    fn entries_checked_on_many_threads_keep_their_order() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let log: LogId = [1; 16];
+        let make = |i: u64| {
+            let body = format!("body {i}").into_bytes();
+            let header = Header {
+                v: HEADER_VERSION,
+                log: ByteArray::new(log),
+                seq: i,
+                parents: Vec::new(),
+                time: "2026-11-24T20:20:56Z".into(),
+                author: ByteArray::new(key.verifying_key().to_bytes()),
+                kind: Kind::Record,
+                body: ByteArray::new(entry::body_hash(&body)),
+            };
+            let header = cbor::to_vec(&header);
+            let mut sig = sign::sign(&key, entry::ENTRY_SIGNATURE_LABEL, &header);
+            if i == 200 {
+                sig[0] ^= 1;
+            }
+            (
+                StoredEntry {
+                    header: ByteBuf::from(header),
+                    sig: ByteArray::new(sig),
+                    body: ByteBuf::from(body),
+                },
+                format!("segment-{i}"),
+            )
+        };
+        let results = check_entries((0..300).map(make).collect(), &log);
+        assert_eq!(results.len(), 300);
+        for (i, r) in results.iter().enumerate() {
+            match r {
+                Ok(e) => {
+                    assert_ne!(i, 200, "a forged signature passed");
+                    assert_eq!(
+                        (e.header.seq, e.segment.as_str()),
+                        (i as u64, format!("segment-{i}").as_str())
+                    );
+                }
+                Err(p) => {
+                    assert_eq!(i, 200, "{p}");
+                    assert_eq!(p.file.as_deref(), Some("objects/segment-200"));
+                }
+            }
+        }
     }
 }
