@@ -123,7 +123,7 @@ fn history(ctx: &Ctx, case: &str) -> Result<i32> {
 /// written, so that no custody entry records an extract that was never put
 /// in place: an existing file without --force, a directory, a symbolic link
 /// (even a dangling one, which `exists` does not see), a missing directory.
-fn check_destination(out: &Path, force: bool) -> Result<()> {
+pub(crate) fn check_destination(out: &Path, force: bool) -> Result<()> {
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.is_dir() => {
             return Err(Error::Invalid(format!(
