@@ -27,7 +27,7 @@ ol.timeline > li::before { content: ""; position: absolute; left: -.5em; top: .3
 .date { font-family: "DejaVu Sans Mono", monospace; font-weight: bold; }
 blockquote { margin: .5em 0 .5em 1em; padding-left: 1em; border-left: 2px solid #bbb; white-space: pre-wrap; }
 .text { white-space: pre-wrap; }
-@page { size: A4; margin: 18mm 16mm; }
+@page { size: A4; margin: 18mm 16mm; @bottom-center { content: "page " counter(page) " of " counter(pages); font: 8pt sans-serif; color: #444; } }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2, h3 { break-after: avoid; }
