@@ -251,9 +251,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             let written = write_with(path, replace, |f| {
                 f.write_all(&payload)?;
                 f.sync_all()?;
+                dossier::store::failpoint("export-extract-written");
                 match vault.record_export(&args.case, &body) {
                     Ok(id) => {
                         entry = Some(id);
+                        dossier::store::failpoint("export-custody-appended");
                         Ok(())
                     }
                     Err(e) => {
@@ -282,6 +284,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         }
         None => {
             let id = vault.record_export(&args.case, &body)?;
+            dossier::store::failpoint("export-custody-appended");
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(&payload).and_then(|()| out.flush()) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
