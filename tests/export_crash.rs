@@ -81,8 +81,15 @@ fn a_crash_at_every_export_step_leaves_a_sound_vault_and_no_extract() {
         extracts = after;
 
         // The name is free: the same export now goes through and is recorded.
-        env.ok(&["export", CASE, "--format", "md", "--output", out.to_str().unwrap()], None);
+        let again = env.run(
+            &["export", CASE, "--format", "md", "--output", out.to_str().unwrap()],
+            None,
+        );
+        assert!(again.status.success(), "{point}: {}", common::text(&again.stderr));
         assert!(std::fs::read_to_string(&out).unwrap().contains("Witness A"));
+        // ... and says that the crashed one left a temporary file.
+        let note = common::text(&again.stderr);
+        assert!(note.contains(".tmp-") && note.contains("delete it"), "{point}: {note}");
         extracts += 1;
         assert_eq!(history(&env), extracts, "{point}: the export after the crash");
         assert_eq!(env.verify(&[]).0, Some(0), "{point}");

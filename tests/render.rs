@@ -83,7 +83,11 @@ impl Proxy {
                 let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
                 let mut buf = [0u8; 2048];
                 let n = conn.read(&mut buf).unwrap_or(0);
-                let first = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string();
+                let first = String::from_utf8_lossy(&buf[..n])
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 log.lock().unwrap().push(first);
             }
         });
@@ -167,7 +171,10 @@ fn pages(pdf: &Path) -> (usize, String) {
 fn pdf_text(pdf: &Path) -> String {
     let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
     assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
-    String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Keeps the PDF, and a PNG of each page, where `DOSSIER_RENDER_DIR` says.
@@ -246,14 +253,24 @@ fn extract_and_report_print_well_in_chromium() {
     let extract = work.path().join("extract.html");
     let report = work.path().join("report.html");
     env.ok(
-        &["export", CASE, "--format", "html", "--output", extract.to_str().unwrap()],
+        &[
+            "export",
+            CASE,
+            "--format",
+            "html",
+            "--output",
+            extract.to_str().unwrap(),
+        ],
         None,
     );
     env.ok(&["report", CASE, "--output", report.to_str().unwrap()], None);
     for (path, what) in [(&extract, "the extract"), (&report, "the report")] {
         let html = std::fs::read_to_string(path).unwrap();
         assert_self_contained(&html, what);
-        assert!(!html.contains("<b>at home</b>") && !html.contains("<i>court"), "{what}: markup not escaped");
+        assert!(
+            !html.contains("<b>at home</b>") && !html.contains("<i>court"),
+            "{what}: markup not escaped"
+        );
     }
 
     let proxy = Proxy::start();
@@ -293,17 +310,28 @@ fn extract_and_report_print_well_in_chromium() {
     assert!(size.contains("(A4)"), "the report's paper: {size}");
 
     let text = pdf_text(&extract_pdf);
-    for want in ["Mikalai Statkevich, 2010 crackdown", "Witness A", "Timeline", "Testimony"] {
+    for want in [
+        "Mikalai Statkevich, 2010 crackdown",
+        "Witness A",
+        "Timeline",
+        "Testimony",
+    ] {
         assert!(text.contains(want), "the printed extract lacks {want:?}: {text}");
     }
     for name in protected() {
         assert!(!text.contains(&name), "the printed extract names {name:?}");
     }
     for p in 1..=n {
-        assert!(text.contains(&format!("page {p} of {n}")), "extract page {p} has no page number");
+        assert!(
+            text.contains(&format!("page {p} of {n}")),
+            "extract page {p} has no page number"
+        );
     }
     for phone in ["555 01 23", "555 77 10", "555 40 40", "555 99 88"] {
-        assert!(!text.contains(phone), "the printed extract has the phone number {phone}");
+        assert!(
+            !text.contains(phone),
+            "the printed extract has the phone number {phone}"
+        );
     }
 
     let text = pdf_text(&report_pdf);
@@ -328,6 +356,9 @@ fn extract_and_report_print_well_in_chromium() {
     let marked = text.matches("INTERNAL — UNREDACTED — do not share").count();
     assert_eq!(marked, m, "{m} pages, {marked} margin marks");
     for p in 1..=m {
-        assert!(text.contains(&format!("page {p} of {m}")), "page {p} has no page number");
+        assert!(
+            text.contains(&format!("page {p} of {m}")),
+            "page {p} has no page number"
+        );
     }
 }

@@ -322,6 +322,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         prepared.report.summary(),
         &hex(&entry)[..16]
     );
+    if let Some(out) = &args.output {
+        super::report::warn_leftovers(out);
+    }
     Ok(0)
 }
 

@@ -24,7 +24,7 @@ Write it only to encrypted storage, and shred printed copies.
 
 The page is self-contained (no scripts, fonts, images or links; a
 Content-Security-Policy forbids fetching anything) and laid out for A4 paper,
-with \"INTERNAL — UNREDACTED\" in the margin of every page. The file is written
+with \"INTERNAL, UNREDACTED\" in the margin of every page. The file is written
 with mode 0600 and never replaces an existing one. `--output -` writes to
 standard output, but never to a terminal. Writing a report adds nothing to the
 case's log.")]
@@ -53,6 +53,17 @@ fn leftovers(out: &Path) -> Vec<String> {
         .collect();
     found.sort();
     found
+}
+
+/// Says on stderr which temporary files of interrupted writes lie next to `out`.
+pub(crate) fn warn_leftovers(out: &Path) {
+    let stale = leftovers(out);
+    if !stale.is_empty() {
+        eprintln!(
+            "note: {} left by an interrupted dossier command may hold an earlier report or extract; delete it",
+            stale.join(", ")
+        );
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
@@ -123,13 +134,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         case.records.len()
     );
     if !to_stdout {
-        let stale = leftovers(&args.output);
-        if !stale.is_empty() {
-            eprintln!(
-                "note: {} left by an interrupted dossier command may hold an earlier report or extract; delete it",
-                stale.join(", ")
-            );
-        }
+        warn_leftovers(&args.output);
     }
     Ok(0)
 }
