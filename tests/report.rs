@@ -175,6 +175,9 @@ fn standard_output_only_when_asked_and_json_says_what_was_written() {
     let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["bytes", "case", "output", "records", "unredacted"]);
+    let doc = include_str!("../docs/CLI.md");
+    let line = "`{case, output, records, bytes, unredacted}`";
+    assert!(doc.contains(line), "docs/CLI.md does not list the report's keys as {line}");
     assert_eq!(v["case"], CASE);
     assert_eq!(v["unredacted"], true);
     assert_eq!(v["bytes"], std::fs::metadata(&path).unwrap().len());
