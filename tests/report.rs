@@ -177,7 +177,10 @@ fn standard_output_only_when_asked_and_json_says_what_was_written() {
     assert_eq!(keys, ["bytes", "case", "output", "records", "unredacted"]);
     let doc = include_str!("../docs/CLI.md");
     let line = "`{case, output, records, bytes, unredacted}`";
-    assert!(doc.contains(line), "docs/CLI.md does not list the report's keys as {line}");
+    assert!(
+        doc.contains(line),
+        "docs/CLI.md does not list the report's keys as {line}"
+    );
     assert_eq!(v["case"], CASE);
     assert_eq!(v["unredacted"], true);
     assert_eq!(v["bytes"], std::fs::metadata(&path).unwrap().len());

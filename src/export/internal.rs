@@ -29,7 +29,10 @@ const STYLE: &str = r#"
 .banner { border: 3px solid #a00; color: #700; padding: .5em 1em; margin: 1em 0; font-weight: bold; }
 .banner p { margin: .2em 0; font-weight: normal; color: #111; }
 table { border-collapse: collapse; width: 100%; font-size: .9em; margin: .4em 0 1em; }
-th, td { text-align: left; vertical-align: top; padding: .15em .5em .15em 0; border-bottom: 1px solid #ccc; overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: .15em .6em .15em 0; border-bottom: 1px solid #ccc; }
+td.id { word-break: break-all; }
+td.time, td.hash, th { white-space: nowrap; }
+td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 .id { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; }
@@ -449,7 +452,7 @@ fn access(out: &mut String, case: &Case) {
             let to: Vec<String> = r.members.iter().map(|m| m.name.clone()).collect();
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td class=\"id\">{}</td><td>{}</td></tr>",
+                "<tr><td class=\"time\">{}</td><td class=\"hash\">{}</td><td>{}</td></tr>",
                 esc(&r.time),
                 short(&r.entry),
                 esc(&to.join(", "))
@@ -483,8 +486,8 @@ fn custody(out: &mut String, case: &Case, author: &dyn Fn(&[u8; 32]) -> String) 
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"id\">{}</td><td>{}</td>\
-             <td class=\"id\">{}</td><td class=\"id\">{}</td></tr>",
+            "<tr><td class=\"time\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"id\">{}</td><td>{}</td>\
+             <td class=\"hash\">{}</td><td class=\"hash\">{}</td></tr>",
             esc(&x.time),
             esc(&author(&x.author)),
             esc(&b.format),
