@@ -77,7 +77,15 @@ const GROUPS: &[(&str, &str)] = &[
 /// Renders the report of a case. `author` names a signing key (the member's
 /// name, or the key if it is no longer on the roster).
 pub fn render(case: &Case, author: &dyn Fn(&[u8; 32]) -> String, made: &Made) -> String {
-    let mut out = String::new();
+    // Room for the whole page up front: each time a String grows it leaves
+    // the old buffer, unredacted text and all, freed but not zeroized.
+    let text: usize = case
+        .records
+        .iter()
+        .flat_map(|r| &r.versions)
+        .map(|v| 1024 + 2 * v.record.strings().iter().map(|s| s.len()).sum::<usize>())
+        .sum();
+    let mut out = String::with_capacity(32 * 1024 + text + 512 * case.exports.len());
     let title = case.title.as_deref().unwrap_or(&case.name);
     page::open(&mut out, &format!("{title} — internal report"), STYLE);
     let _ = writeln!(out, "<h1>{}</h1>", esc(title));
