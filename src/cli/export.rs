@@ -123,7 +123,7 @@ fn history(ctx: &Ctx, case: &str) -> Result<i32> {
 /// written, so that no custody entry records an extract that was never put
 /// in place: an existing file without --force, a directory, a symbolic link
 /// (even a dangling one, which `exists` does not see), a missing directory.
-fn check_destination(out: &Path, force: bool) -> Result<()> {
+pub(crate) fn check_destination(out: &Path, force: bool) -> Result<()> {
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.is_dir() => {
             return Err(Error::Invalid(format!(
@@ -251,9 +251,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             let written = write_with(path, replace, |f| {
                 f.write_all(&payload)?;
                 f.sync_all()?;
+                dossier::store::failpoint("export-extract-written");
                 match vault.record_export(&args.case, &body) {
                     Ok(id) => {
                         entry = Some(id);
+                        dossier::store::failpoint("export-custody-appended");
                         Ok(())
                     }
                     Err(e) => {
@@ -282,6 +284,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         }
         None => {
             let id = vault.record_export(&args.case, &body)?;
+            dossier::store::failpoint("export-custody-appended");
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(&payload).and_then(|()| out.flush()) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -319,6 +322,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         prepared.report.summary(),
         &hex(&entry)[..16]
     );
+    if let Some(out) = &args.output {
+        super::report::warn_leftovers(out);
+    }
     Ok(0)
 }
 

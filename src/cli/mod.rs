@@ -23,6 +23,7 @@ mod member;
 mod output;
 mod passwd;
 mod progress;
+mod report;
 mod retract;
 mod rotate;
 mod search;
@@ -84,6 +85,7 @@ enum Command {
     Verify(verify::Args),
     Checkpoint(checkpoint::Args),
     Export(export::Args),
+    Report(report::Args),
     Rotate(rotate::Args),
     Exposure(exposure::Args),
     Passwd(passwd::Args),
@@ -109,6 +111,7 @@ pub fn run() -> i32 {
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Report(a) => report::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
         Command::Checkpoint(a) => checkpoint::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),

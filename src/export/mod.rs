@@ -15,6 +15,9 @@
 //!    bytes that pass are handed back; a hit is an error naming whose string
 //!    it is and which item of the extract holds it.
 //!
+//! [`internal`] is the odd one out: the team's unredacted case report
+//! (`dossier report`), laid out with the same [`page`] as the HTML extract.
+//!
 //! The leak check does not rely on the redactor having worked: it is built
 //! from the records, not from what the redactor did, and searches the output
 //! in more ways (separator-free skeletons, digit runs, decoded markup) than
@@ -22,8 +25,10 @@
 
 pub mod build;
 pub mod fold;
+pub mod internal;
 pub mod leak;
 pub mod model;
+pub mod page;
 pub mod policy;
 pub mod redact;
 pub mod render_html;
