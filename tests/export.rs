@@ -6,88 +6,23 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+use common::{text, Env, CASE, SAMPLE};
 use dossier::export::fold;
 
-const SAMPLE: &str = include_str!("data/sample-case.jsonl");
-const CASE: &str = "statkevich-2010";
 const FORMATS: [&str; 3] = ["md", "html", "json"];
 
-struct Env {
-    dir: tempfile::TempDir,
-    key: PathBuf,
-    vault: PathBuf,
+/// What these tests do with alice's vault, beside what every test file shares.
+trait Extracts {
+    fn case(&self, name: &str, records: &str) -> Vec<String>;
+    fn path(&self, name: &str) -> PathBuf;
+    fn export(&self, case: &str, format: &str, extra: &[&str]) -> String;
+    fn history(&self, case: &str) -> Vec<serde_json::Value>;
 }
 
-fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    cmd.stdin(std::process::Stdio::piped());
-    cmd.stdout(std::process::Stdio::piped());
-    cmd.stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            pipe.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let key = dir.path().join("alice.key");
-        let vault = dir.path().join("vault");
-        let env = Env { dir, key, vault };
-        env.ok(
-            &["keygen", "--no-passphrase", "--output", env.key.to_str().unwrap()],
-            None,
-        );
-        env.ok(&["init", "--name", "alice"], None);
-        env
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("dossier").unwrap();
-        c.args(args)
-            .current_dir(self.dir.path())
-            .env("DOSSIER_VAULT", &self.vault)
-            .env("DOSSIER_IDENTITY", &self.key)
-            .env("DOSSIER_LOCK_TIMEOUT", "20")
-            .env_remove("DOSSIER_PASSPHRASE_FILE")
-            .env_remove("DOSSIER_FAILPOINT");
-        c
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        run(self.cmd(args), stdin)
-    }
-
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin);
-        assert!(out.status.success(), "{args:?} failed: {}", text(&out.stderr));
-        text(&out.stdout)
-    }
-
-    /// Runs a command that must fail with exit 1 and exactly one line on stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args, None);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
-        let err = text(&out.stderr);
-        assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
-        assert!(!err.contains("panicked"), "{err}");
-        err
-    }
-
+impl Extracts for Env {
     fn case(&self, name: &str, records: &str) -> Vec<String> {
         self.ok(
             &["case", "new", name, "--title", "Mikalai Statkevich, 2010 crackdown"],
@@ -100,7 +35,7 @@ impl Env {
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.root.join(name)
     }
 
     /// Exports to a new file and returns its text.
@@ -110,18 +45,6 @@ impl Env {
         args.extend_from_slice(extra);
         self.ok(&args, None);
         std::fs::read_to_string(&out).unwrap()
-    }
-
-    /// Every file under the vault, with its bytes.
-    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for area in ["heads", "objects"] {
-            for e in std::fs::read_dir(self.vault.join(area)).unwrap() {
-                let p = e.unwrap().path();
-                out.insert(p.clone(), std::fs::read(&p).unwrap());
-            }
-        }
-        out
     }
 
     fn history(&self, case: &str) -> Vec<serde_json::Value> {
@@ -265,7 +188,7 @@ fn pseudonyms_are_consistent_and_consent_is_honoured() {
 
     // A policy that reveals w1: the named testimony shows the name, the
     // anonymized one is left out rather than unmasked.
-    let policy = write(env.dir.path(), "reveal.toml", "[persons]\nreveal = [\"w1\"]\n");
+    let policy = write(env.root.as_path(), "reveal.toml", "[persons]\nreveal = [\"w1\"]\n");
     let json: serde_json::Value =
         serde_json::from_str(&env.export(CASE, "json", &["--policy", policy.to_str().unwrap()])).unwrap();
     let testimony = json["testimony"].as_array().unwrap();
@@ -343,23 +266,26 @@ fn leak_check_fails_an_export_a_weakened_policy_would_leak() {
     env.case(CASE, SAMPLE);
     // `verbatim` copies testimony text as written: it would carry the witness's name out.
     let weak = write(
-        env.dir.path(),
+        env.root.as_path(),
         "weak.toml",
         "[fields]\nverbatim = [\"testimony.text\"]\n",
     );
     let before = env.snapshot();
     for format in FORMATS {
         let out = env.path(&format!("weak.{format}"));
-        let err = env.fails(&[
-            "export",
-            CASE,
-            "--format",
-            format,
-            "--policy",
-            weak.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ]);
+        let err = env.fails(
+            &[
+                "export",
+                CASE,
+                "--format",
+                format,
+                "--policy",
+                weak.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
         assert!(err.contains("leak check"), "{err}");
         assert!(err.contains("person record "), "{err}");
         // Neither the ref nor the case id is echoed: either may be a name.
@@ -375,7 +301,7 @@ fn leak_check_fails_an_export_a_weakened_policy_would_leak() {
     assert!(env.history(CASE).is_empty());
     // The same policy on a testimony-free extract passes: the check is not blind.
     let ok_policy = write(
-        env.dir.path(),
+        env.root.as_path(),
         "weak-ok.toml",
         "[fields]\nverbatim = [\"testimony.text\"]\n[records]\nexclude_types = [\"testimony\"]\n",
     );
@@ -435,30 +361,36 @@ fn unknown_policy_key_is_one_line_and_writes_nothing() {
     let env = Env::new();
     env.case(CASE, SAMPLE);
     let bad = write(
-        env.dir.path(),
+        env.root.as_path(),
         "bad.toml",
         "[persons]\nreveal = []\n\n[dates]\nprecison = \"year\"\n",
     );
     let out = env.path("x.md");
     let before = env.snapshot();
-    let err = env.fails(&[
-        "export",
-        CASE,
-        "--format",
-        "md",
-        "--policy",
-        bad.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let err = env.fails(
+        &[
+            "export",
+            CASE,
+            "--format",
+            "md",
+            "--policy",
+            bad.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(err.contains("bad.toml, line 5: unknown field `precison`"), "{err}");
     assert!(!out.exists());
     assert_eq!(env.snapshot(), before);
-    let err = env.fails(&["export", CASE, "--dry-run", "--policy", bad.to_str().unwrap()]);
+    let err = env.fails(&["export", CASE, "--dry-run", "--policy", bad.to_str().unwrap()], None);
     assert!(err.contains("precison"), "{err}");
     // A ref the case does not have is refused too.
-    let bad = write(env.dir.path(), "bad2.toml", "[persons]\nreveal = [\"nobody\"]\n");
-    let err = env.fails(&["export", CASE, "--format", "md", "--policy", bad.to_str().unwrap()]);
+    let bad = write(env.root.as_path(), "bad2.toml", "[persons]\nreveal = [\"nobody\"]\n");
+    let err = env.fails(
+        &["export", CASE, "--format", "md", "--policy", bad.to_str().unwrap()],
+        None,
+    );
     assert!(err.contains("persons.reveal: item 1 names no person"), "{err}");
     // The ref is not echoed: a ref may be a name.
     assert!(!err.contains("nobody"), "{err}");
@@ -522,7 +454,10 @@ fn output_is_0600_never_clobbered_and_recorded_in_the_log() {
         assert_eq!(mode, 0o600);
     }
     let first = std::fs::read(&out).unwrap();
-    let err = env.fails(&["export", CASE, "--format", "html", "--output", out.to_str().unwrap()]);
+    let err = env.fails(
+        &["export", CASE, "--format", "html", "--output", out.to_str().unwrap()],
+        None,
+    );
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), first);
     env.ok(
@@ -570,7 +505,7 @@ fn retracted_left_out_amended_latest_and_html_self_contained() {
     let ids = env.case(CASE, SAMPLE);
     // Amend the arrest event, retract the sentence event.
     let fix = write(
-        env.dir.path(),
+        env.root.as_path(),
         "fix.json",
         r#"{"type":"event","kind":"arrest","date":"2010-12-19","place":"Minsk","persons":["statkevich"],"text":"Seized by riot police near the square (corrected)."}"#,
     );
@@ -614,14 +549,14 @@ fn retracted_left_out_amended_latest_and_html_self_contained() {
 fn policy_coarsens_drops_generalizes_and_masks() {
     let env = Env::new();
     env.case(CASE, SAMPLE);
-    let policy = env.dir.path().join("un.toml");
+    let policy = env.root.as_path().join("un.toml");
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/un-submission.toml"),
         &policy,
     )
     .unwrap();
     let extra = write(
-        env.dir.path(),
+        env.root.as_path(),
         "more.toml",
         "[dates]\nprecision = \"year\"\n[mask]\nwords = [\"KGB\"]\npatterns = ['strict-\\w+']\n[fields]\ndrop = [\"event.place\"]\n",
     );
@@ -643,9 +578,7 @@ fn policy_coarsens_drops_generalizes_and_masks() {
 
 #[test]
 fn demo_shows_a_clean_extract() {
-    let mut c = Command::cargo_bin("dossier").unwrap();
-    c.arg("demo").env_remove("DOSSIER_VAULT");
-    let out = run(c, None);
+    let out = common::run(common::bare(&["demo"]), None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(s.contains("names and contacts in the extract: no\n"), "{s}");
@@ -678,7 +611,7 @@ fn a_destination_that_cannot_take_the_extract_writes_nothing() {
         if force {
             args.push("--force");
         }
-        let err = env.fails(&args);
+        let err = env.fails(&args, None);
         assert!(err.contains(why), "{args:?}: {err}");
     }
     assert_eq!(env.snapshot(), before, "a refused export wrote to the vault");

@@ -69,7 +69,9 @@ impl Env {
 
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = bare(args);
-        c.env("DOSSIER_VAULT", &self.vault).env("DOSSIER_IDENTITY", &self.key);
+        c.env("DOSSIER_VAULT", &self.vault)
+            .env("DOSSIER_IDENTITY", &self.key)
+            .current_dir(&self.root);
         c
     }
 
