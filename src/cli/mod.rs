@@ -9,6 +9,7 @@ mod add;
 mod amend;
 mod case;
 mod checkpoint;
+mod clone;
 mod completions;
 mod demo;
 mod export;
@@ -28,6 +29,7 @@ mod retract;
 mod rotate;
 mod search;
 mod show;
+mod sync;
 mod verify;
 mod whoami;
 
@@ -89,6 +91,8 @@ enum Command {
     Rotate(rotate::Args),
     Exposure(exposure::Args),
     Passwd(passwd::Args),
+    Sync(sync::Args),
+    Clone(clone::Args),
     Demo(demo::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -117,6 +121,8 @@ pub fn run() -> i32 {
         Command::Rotate(a) => rotate::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Exposure(a) => exposure::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Passwd(a) => passwd::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Sync(a) => sync::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Clone(a) => clone::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Demo(a) => demo::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),

@@ -60,6 +60,9 @@ pub enum Kind {
     Rotate,
     /// A redacted extract of the case was made (chain of custody).
     Export,
+    /// Joins the branches of a log forked by offline writers (`sync`): its
+    /// parents are every tip; its body is a [`MergeBody`].
+    Merge,
 }
 
 /// An entry as stored in a segment.
@@ -115,6 +118,11 @@ impl Role {
 pub struct NameBody {
     pub name: String,
 }
+
+/// Body of [`Kind::Merge`]: nothing; the entry's parents are what it records.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {}
 
 /// Body of [`Kind::Rotate`]: the members every file of the log was sealed to.
 #[derive(Clone, Debug, Serialize, Deserialize)]

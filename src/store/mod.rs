@@ -20,6 +20,7 @@
 //! any case's interrupted write.
 
 pub mod atomic;
+pub mod git;
 pub mod lock;
 
 use std::path::{Path, PathBuf};

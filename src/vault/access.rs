@@ -136,7 +136,7 @@ impl Vault {
     }
 
     /// Appends entries to the roster, sealed to `recipients`, and reads it again.
-    fn append_to_roster(&mut self, bodies: Vec<(Kind, Vec<u8>)>, recipients: Vec<String>) -> Result<()> {
+    pub(super) fn append_to_roster(&mut self, bodies: Vec<(Kind, Vec<u8>)>, recipients: Vec<String>) -> Result<()> {
         self.write_roster(bodies, recipients)?;
         self.reload()
     }
@@ -158,7 +158,7 @@ impl Vault {
         Ok(())
     }
 
-    fn roster_recipients(&self) -> Vec<String> {
+    pub(super) fn roster_recipients(&self) -> Vec<String> {
         self.roster.members.iter().map(|m| m.recipient.clone()).collect()
     }
 

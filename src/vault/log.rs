@@ -112,7 +112,7 @@ pub fn scan_heads(store: &Store, identity: &Identity) -> crate::Result<HeadScan>
     Ok(scan)
 }
 
-fn parse_head(plain: &[u8], name: &str) -> Result<Head, String> {
+pub(crate) fn parse_head(plain: &[u8], name: &str) -> Result<Head, String> {
     let signed: SignedHead = cbor::from_slice(plain).map_err(|m| format!("not a head: {m}"))?;
     if signed.format != HEAD_FORMAT {
         return Err(format!("not a head (format '{}')", signed.format));

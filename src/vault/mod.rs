@@ -12,6 +12,7 @@ pub mod log;
 mod marks;
 mod sealing;
 pub mod state;
+pub mod sync;
 pub mod verify;
 mod write;
 
@@ -393,7 +394,12 @@ impl Vault {
         Ok(ids[0])
     }
 
-    fn append_to_case(&mut self, log: &Log, case: &Case, bodies: Vec<(Kind, Vec<u8>)>) -> Result<Vec<EntryId>> {
+    pub(super) fn append_to_case(
+        &mut self,
+        log: &Log,
+        case: &Case,
+        bodies: Vec<(Kind, Vec<u8>)>,
+    ) -> Result<Vec<EntryId>> {
         self.require_case_member(case)?;
         let ids = write::append(
             &self.store,

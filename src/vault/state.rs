@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::domain::record::Record;
 use crate::format::entry::{
-    AmendBody, CaseBody, ExportBody, Kind, Member, NameBody, RetractBody, Role, RotateBody, VaultBody,
+    AmendBody, CaseBody, ExportBody, Kind, Member, MergeBody, NameBody, RetractBody, Role, RotateBody, VaultBody,
 };
 use crate::format::{cbor, hex, EntryId};
 
@@ -295,6 +295,7 @@ pub fn roster(log: &Log, problems: &mut Vec<Problem>) -> Option<Roster> {
                     refuse(problems, format!("bad body: {m}"));
                 }
             }
+            Kind::Merge => merge(e, log, problems),
             kind => refuse(
                 problems,
                 format!("an entry of kind {kind:?} does not belong in the roster"),
@@ -364,6 +365,17 @@ fn rotation_effect(e: &Entry) -> Effect {
                 .collect(),
         )
     })
+}
+
+/// A merge entry changes nothing; it must join at least two branches and
+/// carry the empty body.
+fn merge(e: &super::log::Entry, log: &Log, problems: &mut Vec<Problem>) {
+    if e.header.parents.len() < 2 {
+        problems.push(problem(log, e.id, "a merge entry with fewer than two parents".into()));
+    }
+    if let Err(m) = cbor::from_slice::<MergeBody>(&e.body) {
+        problems.push(problem(log, e.id, format!("bad merge entry: {m}")));
+    }
 }
 
 fn span(m: &Member, entry: EntryId, time: &str) -> KeySpan {
@@ -588,6 +600,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 }),
                 Err(m) => problems.push(problem(log, e.id, format!("bad export entry: {m}"))),
             },
+            Kind::Merge => merge(e, log, problems),
             kind => problems.push(problem(
                 log,
                 e.id,

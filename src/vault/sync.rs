@@ -1,0 +1,764 @@
+//! Team sync over git: fetch, check, import, join forks, push.
+//!
+//! The vault's layout already merges without conflicts: objects are never
+//! changed in meaning (a rotation re-seals the same plaintext), and each
+//! device writes only its own head of each log. So a sync is a union of two
+//! file sets, decided file by file against the last state both sides agreed
+//! on (the *base*, a local git ref), with these rules:
+//!
+//! - a file only one side has is taken from that side; a file the remote
+//!   dropped since the base is a problem (dossier never deletes one);
+//! - a file changed on one side only since the base is taken from that side,
+//!   after checking that, where this identity can open both, the plaintext is
+//!   the same (an object) or the head moved forward (a head: a higher
+//!   `serial`, never one of this device's own heads, never a lower serial);
+//! - a file changed on both sides with the same plaintext (two rotations) is
+//!   settled the same way on every device: the copy with the smaller git blob
+//!   id wins, and the fork check below re-seals the log if access changed;
+//! - a file this identity could open and the remote's copy cannot is taken
+//!   only if no head of its log stays readable (a rotation shut this member
+//!   out); otherwise it was replaced, and that is a problem.
+//!
+//! Everything fetched is first assembled in `local/sync/stage` (hard links to
+//! the local files plus the remote's changes) and checked there like
+//! `verify` checks a vault. Only when nothing is wrong are the files written
+//! into the vault, under its lock, each head in its own journaled write
+//! (docs/FORMAT.md §11), so a sync killed part way leaves a vault that loads
+//! and verifies. Then each log with more than one tip gets a signed `merge`
+//! entry, or, when a branch changed who may read the case, a full rotation
+//! (whose `rotate` entry joins the branches) so files sealed to old keys on
+//! a late device are sealed anew. Last, the vault's files become one commit
+//! pushed without force; if the remote moved meanwhile, the sync starts over.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::crypto::{identity::Identity, seal};
+use crate::error::{Error, Result};
+use crate::format::entry::{Kind, MergeBody};
+use crate::format::head::{Head, LogKind};
+use crate::format::segment::Segment;
+use crate::format::{cbor, EntryId, LogId};
+use crate::store::git::{Git, Tree};
+use crate::store::{atomic, failpoint, is_object_name, Area, Lock, Mode, Replace, Store};
+
+use super::access::Silent;
+use super::log::{self, Problem, MAX_OBJECT_PLAINTEXT};
+use super::Vault;
+
+/// The last remote state this copy imported or pushed.
+const BASE_REF: &str = "refs/dossier/base";
+
+fn sync_dir(root: &Path) -> PathBuf {
+    root.join("local/sync")
+}
+
+fn repo_dir(root: &Path) -> PathBuf {
+    sync_dir(root).join("repo.git")
+}
+
+/// What a sync did.
+#[derive(Default, Debug)]
+pub struct Synced {
+    /// Files taken from the remote.
+    pub imported: usize,
+    /// Logs whose forks got a merge entry ("the roster" or case names).
+    pub merged: Vec<String>,
+    /// Cases re-sealed because a branch changed who may read them.
+    pub rotated: Vec<String>,
+    /// Whether a new commit went to the remote.
+    pub pushed: bool,
+}
+
+/// How a sync ended.
+pub enum Outcome {
+    Done(Synced),
+    /// What the remote holds fails its checks; nothing was imported.
+    Refused(Vec<Problem>),
+}
+
+/// Where a log stands against the remote as last fetched.
+pub struct LogStatus {
+    /// "roster" or the case name.
+    pub log: String,
+    /// Entries here that the remote lacks.
+    pub ahead: usize,
+    /// Entries on the remote that are not here.
+    pub behind: usize,
+}
+
+/// What `sync status` shows.
+pub struct Status {
+    pub url: String,
+    /// When this copy last finished a sync (RFC 3339), if ever.
+    pub last: Option<String>,
+    /// Whether a fetch ever found the remote's branch.
+    pub fetched: bool,
+    pub logs: Vec<LogStatus>,
+}
+
+/// Points the vault at `url` for `sync`.
+pub fn init(root: &Path, url: &str) -> Result<()> {
+    let _store = Store::open(root, Mode::Exclusive)?;
+    if let Some(git) = Git::open(&repo_dir(root)) {
+        return Err(Error::Invalid(format!(
+            "this vault already syncs with {}; nothing was changed",
+            git.url()?
+        )));
+    }
+    if url.trim().is_empty() || url.starts_with('-') {
+        return Err(Error::Invalid(format!(
+            "'{}' is not a git remote URL",
+            url.escape_debug()
+        )));
+    }
+    make_private_dir(&sync_dir(root))?;
+    let made = Git::init(&repo_dir(root), url);
+    if made.is_err() {
+        let _ = std::fs::remove_dir_all(sync_dir(root));
+    }
+    made.map(drop)
+}
+
+/// Makes a new vault at `root` from the remote at `url`, with a new device id.
+pub fn clone(root: &Path, url: &str, identity: Identity) -> Result<(Outcome, Identity)> {
+    let existed = root.exists();
+    drop(Store::create(root)?);
+    let undo = |root: &Path| {
+        if existed {
+            if let Ok(list) = std::fs::read_dir(root) {
+                for e in list.flatten() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(root);
+        }
+    };
+    let result = init(root, url).and_then(|()| {
+        let git = Git::open(&repo_dir(root)).ok_or_else(|| Error::Vault("git set-up failed".into()))?;
+        if git.fetch()?.is_none() {
+            return Err(Error::Invalid(format!("the remote {url} holds no vault yet")));
+        }
+        sync(root, identity)
+    });
+    match result {
+        Ok((Outcome::Done(s), id)) => Ok((Outcome::Done(s), id)),
+        Ok((refused, id)) => {
+            undo(root);
+            Ok((refused, id))
+        }
+        Err(e) => {
+            undo(root);
+            Err(e)
+        }
+    }
+}
+
+/// Fetches, checks, imports, joins forks and pushes.
+pub fn sync(root: &Path, mut identity: Identity) -> Result<(Outcome, Identity)> {
+    let git = Git::open(&repo_dir(root))
+        .ok_or_else(|| Error::Invalid("this vault has no remote yet: run `dossier sync init --remote URL`".into()))?;
+    let _serial = Lock::acquire(&sync_dir(root).join("lock"), root, Mode::Exclusive)?;
+    for _ in 0..5 {
+        let remote = git.fetch()?;
+        let (outcome, id) = pull(root, &git, remote.as_deref(), identity)?;
+        identity = id;
+        let mut synced = match outcome {
+            Outcome::Refused(p) => return Ok((Outcome::Refused(p), identity)),
+            Outcome::Done(s) => s,
+        };
+        let mut vault = Vault::open(root, identity, true)?;
+        let joined = vault.join_forks();
+        identity = vault.into_identity();
+        let (merged, rotated) = joined?;
+        synced.merged = merged;
+        synced.rotated = rotated;
+        if let Some(pushed) = push(root, &git, remote.as_deref())? {
+            synced.pushed = pushed;
+            let path = sync_dir(root).join("last");
+            atomic::write_with(&path, Replace::Atomically, |f| {
+                std::io::Write::write_all(f, super::now().as_bytes())
+            })?;
+            return Ok((Outcome::Done(synced), identity));
+        }
+    }
+    Err(Error::Vault(
+        "the remote kept changing while this sync ran; run `dossier sync` again".into(),
+    ))
+}
+
+/// Where the vault stands against the remote as last fetched (no network).
+pub fn status(root: &Path, identity: &Identity) -> Result<Status> {
+    let git = Git::open(&repo_dir(root))
+        .ok_or_else(|| Error::Invalid("this vault has no remote yet: run `dossier sync init --remote URL`".into()))?;
+    let url = git.url()?;
+    let last = std::fs::read_to_string(sync_dir(root).join("last")).ok();
+    let store = Store::open(root, Mode::Shared)?;
+    let here = log_entries(&store, identity)?;
+    drop(store);
+    let remote = git.fetched()?;
+    let there = match &remote {
+        None => BTreeMap::new(),
+        Some(commit) => {
+            let tree = git.tree(commit)?;
+            let dir = sync_dir(root).join("status");
+            let store = stage(&dir, None, &git, &tree, &BTreeMap::new())?;
+            let found = log_entries(&store, identity);
+            drop(store);
+            let _ = std::fs::remove_dir_all(&dir);
+            found?
+        }
+    };
+    let names: BTreeSet<&String> = here.keys().chain(there.keys()).collect();
+    let empty = HashSet::new();
+    let logs = names
+        .into_iter()
+        .map(|n| {
+            let a = here.get(n).unwrap_or(&empty);
+            let b = there.get(n).unwrap_or(&empty);
+            LogStatus {
+                log: n.clone(),
+                ahead: a.difference(b).count(),
+                behind: b.difference(a).count(),
+            }
+        })
+        .collect();
+    Ok(Status {
+        url,
+        last: last.map(|s| s.trim().to_string()),
+        fetched: remote.is_some(),
+        logs,
+    })
+}
+
+/// Entry ids of every log this identity reads, by "roster" or case name.
+fn log_entries(store: &Store, identity: &Identity) -> Result<BTreeMap<String, HashSet<EntryId>>> {
+    let scan = log::scan_heads(store, identity)?;
+    let mut groups: BTreeMap<LogId, Vec<log::HeadFile>> = BTreeMap::new();
+    for h in scan.heads {
+        groups.entry(h.head.log.into_array()).or_default().push(h);
+    }
+    let mut out: BTreeMap<String, HashSet<EntryId>> = BTreeMap::new();
+    for heads in groups.into_values() {
+        let l = log::load(store, identity, heads)?;
+        let key = match l.kind {
+            LogKind::Roster => "roster".to_string(),
+            LogKind::Case => l.name.clone(),
+        };
+        out.entry(key).or_default().extend(l.entries.iter().map(|e| e.id));
+    }
+    Ok(out)
+}
+
+/// A file to take from the remote.
+struct Import {
+    area: Area,
+    name: String,
+    bytes: Vec<u8>,
+    /// Not in the vault yet.
+    new: bool,
+    /// The remote's head, when it is one this identity opens.
+    head: Option<Head>,
+    /// Whether this identity opens the remote's copy.
+    readable: bool,
+}
+
+/// What the remote brings, file by file.
+#[derive(Default)]
+struct Plan {
+    imports: Vec<Import>,
+    /// Files that this identity opens here but not in the remote's copy, with
+    /// their log: acceptable only if no head of that log stays readable.
+    sealed_away: Vec<(String, LogId)>,
+}
+
+fn split(path: &str) -> Option<(Area, &str)> {
+    let (dir, name) = path.split_once('/')?;
+    let area = match dir {
+        "heads" => Area::Heads,
+        "objects" => Area::Objects,
+        _ => return None,
+    };
+    is_object_name(name).then_some((area, name))
+}
+
+/// The vault's files as git blobs (written into the sync repository).
+fn local_tree(store: &Store, git: &Git) -> Result<Tree> {
+    let mut paths = Vec::new();
+    let mut keys = Vec::new();
+    for area in [Area::Heads, Area::Objects] {
+        for name in store.list(area)?.into_iter().filter(|n| is_object_name(n)) {
+            paths.push(store.path(area, &name));
+            keys.push(format!("{}/{name}", area.dir()));
+        }
+    }
+    let ids = git.hash_files(&paths)?;
+    Ok(keys.into_iter().zip(ids).collect())
+}
+
+/// Imports what the remote at `remote` brings, if it all checks out.
+fn pull(root: &Path, git: &Git, remote: Option<&str>, identity: Identity) -> Result<(Outcome, Identity)> {
+    let store = Store::open(root, Mode::Exclusive)?;
+    let Some(remote) = remote else {
+        return Ok((Outcome::Done(Synced::default()), identity));
+    };
+    let device = store.device()?;
+    let local = local_tree(&store, git)?;
+    let base = match git.resolve(BASE_REF)? {
+        Some(b) => git.tree(&b)?,
+        None => Tree::new(),
+    };
+    let theirs = git.tree(remote)?;
+    let mut problems = Vec::new();
+    let plan = plan(&store, git, &identity, &device, (&local, &theirs, &base), &mut problems)?;
+    let mut identity = identity;
+    if problems.is_empty() && !plan.imports.is_empty() {
+        let (found, id) = check_staged(root, &store, git, &theirs, &plan, identity)?;
+        identity = id;
+        problems.extend(found);
+    }
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+        problems.dedup();
+        return Ok((Outcome::Refused(problems), identity));
+    }
+    let imported = plan.imports.len();
+    import(&store, plan)?;
+    git.set_ref(BASE_REF, remote)?;
+    Ok((
+        Outcome::Done(Synced {
+            imported,
+            ..Synced::default()
+        }),
+        identity,
+    ))
+}
+
+fn open(identity: &Identity, bytes: &[u8]) -> seal::Opened {
+    seal::open(identity.age_identity(), bytes, MAX_OBJECT_PLAINTEXT)
+}
+
+/// Decides, file by file, what to take from the remote (module docs).
+fn plan(
+    store: &Store,
+    git: &Git,
+    identity: &Identity,
+    device: &[u8; 16],
+    (local, theirs, base): (&Tree, &Tree, &Tree),
+    problems: &mut Vec<Problem>,
+) -> Result<Plan> {
+    let mut plan = Plan::default();
+    let remote_file = |path: &str| format!("{path} (remote)");
+    for path in base.keys().filter(|p| !theirs.contains_key(*p)) {
+        problems.push(Problem::file(
+            remote_file(path),
+            "removed from the remote since the last sync; dossier never deletes a file there",
+        ));
+    }
+    let mut wanted: Vec<(&String, &String)> = Vec::new();
+    for (path, id) in theirs {
+        if split(path).is_none() || id.is_empty() {
+            problems.push(Problem::file(
+                remote_file(&path.escape_debug().to_string()),
+                "a file dossier never writes is on the remote",
+            ));
+            continue;
+        }
+        if local.get(path) != Some(id) {
+            wanted.push((path, id));
+        }
+    }
+    let ids: Vec<String> = wanted.iter().map(|(_, id)| (*id).clone()).collect();
+    let blobs = git.blobs(&ids)?;
+    for ((path, id), bytes) in wanted.into_iter().zip(blobs) {
+        let Some((area, name)) = split(path) else { continue };
+        let file = remote_file(path);
+        let mut import = Import {
+            area,
+            name: name.to_string(),
+            bytes,
+            new: false,
+            head: None,
+            readable: false,
+        };
+        let theirs_opened = open(identity, &import.bytes);
+        if let seal::Opened::Damaged(m) = &theirs_opened {
+            problems.push(Problem::file(file, format!("damaged on the remote: {m}")));
+            continue;
+        }
+        let theirs_plain = match theirs_opened {
+            seal::Opened::Plain(p) => Some(p),
+            _ => None,
+        };
+        import.readable = theirs_plain.is_some();
+        if area == Area::Heads {
+            if let Some(p) = &theirs_plain {
+                match log::parse_head(p, name) {
+                    Ok(h) => import.head = Some(h),
+                    Err(m) => {
+                        problems.push(Problem::file(file, m));
+                        continue;
+                    }
+                }
+            }
+        }
+        let Some(mine) = local.get(path) else {
+            if import.head.as_ref().is_some_and(|h| h.device.as_ref() == device) {
+                problems.push(Problem::file(
+                    file,
+                    "a head in this device's name that this device never wrote: forged, or another copy uses this device id",
+                ));
+                continue;
+            }
+            import.new = true;
+            plan.imports.push(import);
+            continue;
+        };
+        let base_id = base.get(path);
+        if base_id == Some(id) {
+            // Only this side changed since the base: keep ours.
+            continue;
+        }
+        let only_theirs_changed = base_id == Some(mine);
+        let Some(local_bytes) = store.read(area, name)? else {
+            continue;
+        };
+        let mine_plain = match open(identity, &local_bytes) {
+            seal::Opened::Plain(p) => Some(p),
+            _ => None,
+        };
+        let take = match (&mine_plain, &theirs_plain) {
+            (Some(a), Some(b)) if a == b => only_theirs_changed || id < mine,
+            (Some(a), Some(_)) => match (area, &import.head) {
+                (Area::Objects, _) | (_, None) => {
+                    problems.push(Problem::file(
+                        file,
+                        "holds other content than this vault's copy: altered",
+                    ));
+                    continue;
+                }
+                (Area::Heads, Some(theirs_head)) => {
+                    let Ok(ours) = log::parse_head(a, name) else {
+                        // Our own copy is damaged: verify reports it; take theirs.
+                        plan.imports.push(import);
+                        continue;
+                    };
+                    if theirs_head.serial > ours.serial {
+                        if theirs_head.device.as_ref() == device {
+                            problems.push(Problem::file(
+                                file,
+                                "a newer head in this device's name than this device wrote: forged, or another copy uses this device id",
+                            ));
+                            continue;
+                        }
+                        true
+                    } else if theirs_head.serial < ours.serial {
+                        if only_theirs_changed {
+                            problems.push(Problem::file(
+                                file,
+                                format!(
+                                    "rolled back: the remote has serial {} of a head that is at {} here",
+                                    theirs_head.serial, ours.serial
+                                ),
+                            ));
+                            continue;
+                        }
+                        false
+                    } else {
+                        problems.push(Problem::file(
+                            file,
+                            format!(
+                                "two different heads with serial {}: forged, or two copies share a device id",
+                                ours.serial
+                            ),
+                        ));
+                        continue;
+                    }
+                }
+            },
+            (Some(a), None) => {
+                let log_id = match area {
+                    Area::Heads => log::parse_head(a, name).ok().map(|h| h.log.into_array()),
+                    Area::Objects => cbor::from_slice::<Segment>(a).ok().map(|s| s.log.into_array()),
+                };
+                if let Some(l) = log_id {
+                    plan.sealed_away.push((path.clone(), l));
+                }
+                true
+            }
+            (None, Some(_)) => true,
+            (None, None) => only_theirs_changed || id < mine,
+        };
+        if take {
+            plan.imports.push(import);
+        }
+    }
+    Ok(plan)
+}
+
+/// Builds a vault directory at `dir` from `base_store`'s files (hard links)
+/// and the remote's `tree`, with `replace` overriding by path.
+fn stage(
+    dir: &Path,
+    base_store: Option<&Store>,
+    git: &Git,
+    tree: &Tree,
+    replace: &BTreeMap<String, &[u8]>,
+) -> Result<Store> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    make_private_dir(dir)?;
+    for sub in ["heads", "objects", "local"] {
+        make_private_dir(&dir.join(sub))?;
+    }
+    let device = dir.join("local/device");
+    match base_store {
+        Some(s) => {
+            std::fs::copy(s.root().join("local/device"), &device).map_err(|e| Error::io(&device, e))?;
+            for area in [Area::Heads, Area::Objects] {
+                for name in s.list(area)?.into_iter().filter(|n| is_object_name(n)) {
+                    let to = dir.join(area.dir()).join(&name);
+                    if std::fs::hard_link(s.path(area, &name), &to).is_err() {
+                        std::fs::copy(s.path(area, &name), &to).map_err(|e| Error::io(&to, e))?;
+                    }
+                }
+            }
+            for (path, bytes) in replace {
+                let to = dir.join(path);
+                // Never write through a hard link into the vault itself.
+                let _ = std::fs::remove_file(&to);
+                std::fs::write(&to, bytes).map_err(|e| Error::io(&to, e))?;
+            }
+        }
+        None => {
+            std::fs::write(&device, crate::format::hex(&crate::store::random::<16>()))
+                .map_err(|e| Error::io(&device, e))?;
+            let (paths, ids): (Vec<&String>, Vec<String>) = tree
+                .iter()
+                .filter(|(p, _)| split(p).is_some())
+                .map(|(p, i)| (p, i.clone()))
+                .unzip();
+            for (path, bytes) in paths.into_iter().zip(git.blobs(&ids)?) {
+                let to = dir.join(path);
+                std::fs::write(&to, bytes).map_err(|e| Error::io(&to, e))?;
+            }
+        }
+    }
+    Store::open(dir, Mode::Shared)
+}
+
+/// Checks the vault as it would be after the import, in `local/sync/stage`.
+fn check_staged(
+    root: &Path,
+    store: &Store,
+    git: &Git,
+    theirs: &Tree,
+    plan: &Plan,
+    identity: Identity,
+) -> Result<(Vec<Problem>, Identity)> {
+    let dir = sync_dir(root).join("stage");
+    let replace: BTreeMap<String, &[u8]> = plan
+        .imports
+        .iter()
+        .map(|i| (format!("{}/{}", i.area.dir(), i.name), i.bytes.as_slice()))
+        .collect();
+    let staged = stage(&dir, Some(store), git, theirs, &replace)?;
+    let mut problems = Vec::new();
+    // This copy's marks (the newest heads it saw) judge the staged vault
+    // too: a remote head older than one seen here is a roll-back. What the
+    // check learns is written only into the stage, removed below.
+    let mut marks = super::marks::Marks::load(store, &identity)?;
+    let read = match super::read_roster(&staged, &identity, &mut marks) {
+        Ok(r) => r,
+        Err(e) => {
+            drop(staged);
+            let _ = std::fs::remove_dir_all(&dir);
+            problems.push(Problem {
+                file: None,
+                entry: None,
+                message: format!("after this sync: {e}"),
+            });
+            return Ok((problems, identity));
+        }
+    };
+    let device = store.device()?;
+    let vault = Vault {
+        store: staged,
+        identity,
+        device,
+        scan: read.scan,
+        roster_log: read.log,
+        roster: read.roster,
+        roster_problems: read.problems,
+        me: read.me,
+        marks,
+        findings: read.findings,
+    };
+    let report = vault.verify(None);
+    let readable: HashSet<LogId> = vault.scan.heads.iter().map(|h| h.head.log.into_array()).collect();
+    let Vault { identity, store, .. } = vault;
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+    problems.extend(report?.problems);
+    for (path, l) in &plan.sealed_away {
+        if readable.contains(l) {
+            problems.push(Problem::file(
+                format!("{path} (remote)"),
+                "cannot be opened with this identity, yet its log still can: replaced or damaged",
+            ));
+        }
+    }
+    Ok((problems, identity))
+}
+
+/// Writes the checked files into the vault: each head in its own journaled
+/// write with the new objects it lists, so every state on the way verifies.
+fn import(store: &Store, plan: Plan) -> Result<()> {
+    let mut pending: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut heads = Vec::new();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for i in plan.imports {
+        match (i.area, i.new) {
+            (Area::Objects, true) => {
+                pending.insert(i.name, i.bytes);
+            }
+            (Area::Heads, _) => heads.push(i),
+            (Area::Objects, false) if i.readable => before.push(i),
+            (Area::Objects, false) => after.push(i),
+        }
+    }
+    // Re-sealed objects this identity can open go first: no readable head
+    // then lists a file it cannot open.
+    for i in &before {
+        store.write(Area::Objects, &i.name, Replace::Atomically, &i.bytes)?;
+    }
+    let listed: HashSet<&String> = heads
+        .iter()
+        .filter_map(|h| h.head.as_ref())
+        .flat_map(|h| h.segments.iter())
+        .collect();
+    let unlisted: Vec<String> = pending.keys().filter(|n| !listed.contains(n)).cloned().collect();
+    for (n, h) in heads.iter().enumerate() {
+        let mut objects: Vec<String> = h
+            .head
+            .as_ref()
+            .map(|hd| {
+                hd.segments
+                    .iter()
+                    .filter(|s| pending.contains_key(*s))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if n == 0 {
+            objects.extend(unlisted.iter().cloned());
+        }
+        store.begin(&h.name, &objects)?;
+        for o in &objects {
+            if let Some(bytes) = pending.remove(o) {
+                store.write(Area::Objects, o, Replace::Never, &bytes)?;
+            }
+        }
+        store.write(Area::Heads, &h.name, Replace::Atomically, &h.bytes)?;
+        store.commit()?;
+        failpoint("sync-head-imported");
+    }
+    for (name, bytes) in pending {
+        store.write(Area::Objects, &name, Replace::Never, &bytes)?;
+    }
+    for i in &after {
+        store.write(Area::Objects, &i.name, Replace::Atomically, &i.bytes)?;
+    }
+    Ok(())
+}
+
+/// Commits the vault's files and pushes them. `Some(pushed)` when done,
+/// `None` when the remote moved on since `remote` was fetched.
+fn push(root: &Path, git: &Git, remote: Option<&str>) -> Result<Option<bool>> {
+    let store = Store::open(root, Mode::Shared)?;
+    let tree = local_tree(&store, git)?;
+    drop(store);
+    if let Some(r) = remote {
+        if git.tree(r)? == tree {
+            git.set_ref(BASE_REF, r)?;
+            return Ok(Some(false));
+        }
+    }
+    let parents: Vec<String> = remote.map(|r| vec![r.to_string()]).unwrap_or_default();
+    let commit = git.commit(&tree, &parents)?;
+    failpoint("sync-before-push");
+    if !git.push(&commit)? {
+        return Ok(None);
+    }
+    git.set_ref(BASE_REF, &commit)?;
+    Ok(Some(true))
+}
+
+fn make_private_dir(p: &Path) -> Result<()> {
+    match std::fs::create_dir(p) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(Error::io(p, e)),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(p, e))?;
+    }
+    Ok(())
+}
+
+impl Vault {
+    /// Joins every fork of a log this member may write: a `merge` entry, or a
+    /// rotation when a branch changed who may read the case.
+    fn join_forks(&mut self) -> Result<(Vec<String>, Vec<String>)> {
+        let mut merged = Vec::new();
+        let mut rotated = Vec::new();
+        if self.roster_problems.is_empty() && self.roster_log.tips().len() > 1 {
+            let to = self.roster_recipients();
+            self.append_to_roster(vec![(Kind::Merge, cbor::to_vec(&MergeBody::default()))], to)?;
+            merged.push("the roster".to_string());
+        }
+        for name in self.case_names() {
+            // A damaged case is left alone: `verify` names what is wrong.
+            let Ok((log, case)) = self.case(&name) else { continue };
+            if !case.names.contains(&self.me.name) {
+                continue;
+            }
+            let tips = log.tips();
+            if tips.len() < 2 {
+                continue;
+            }
+            if fork_changes_access(&log, &tips) {
+                self.rotate(Some(&name), &mut Silent)?;
+                rotated.push(name);
+            } else {
+                self.append_to_case(&log, &case, vec![(Kind::Merge, cbor::to_vec(&MergeBody::default()))])?;
+                merged.push(name);
+            }
+        }
+        Ok((merged, rotated))
+    }
+}
+
+/// Whether an entry on some branch (not shared by every tip) grants, revokes
+/// or rotates: then files on another branch may be sealed to the wrong keys.
+fn fork_changes_access(log: &log::Log, tips: &[EntryId]) -> bool {
+    let mut common: Option<HashSet<EntryId>> = None;
+    for t in tips {
+        let mut mine = log.ancestors(t);
+        mine.insert(*t);
+        common = Some(match common {
+            None => mine,
+            Some(c) => c.intersection(&mine).copied().collect(),
+        });
+    }
+    let common = common.unwrap_or_default();
+    log.entries
+        .iter()
+        .filter(|e| !common.contains(&e.id))
+        .any(|e| matches!(e.header.kind, Kind::Grant | Kind::Revoke | Kind::Rotate))
+}
