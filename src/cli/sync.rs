@@ -67,7 +67,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         }
         Some(Command::Status(_)) => status(ctx),
         None => {
-            eprintln!("syncing with the remote...");
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!("syncing with the remote...");
+            }
             let (outcome, _) = sync::sync(&ctx.vault_dir()?, ctx.identity()?)?;
             Ok(report(ctx, outcome))
         }

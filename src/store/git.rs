@@ -275,7 +275,13 @@ impl Git {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        if said.contains("[rejected]") || said.contains("non-fast-forward") || said.contains("fetch first") {
+        // Another push got there first: a plain rejection, or, on a remote
+        // on local disk, the ref changing under the remote's own lock.
+        let raced = said.contains("[rejected]")
+            || said.contains("non-fast-forward")
+            || said.contains("fetch first")
+            || (said.contains("[remote rejected]") && said.contains("cannot lock ref"));
+        if raced {
             return Ok(false);
         }
         Err(git_failed("push", &said))

@@ -1,0 +1,669 @@
+//! Team sync over git: convergence, forks, tampered remotes, crashes,
+//! rotation, and what the remote learns.
+//!
+//! Every test drives the real binary against a bare git repository on local
+//! disk, with the system `git` (CI installs it).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::text;
+use proptest::prelude::*;
+
+/// A team: identities, one bare remote, and vault copies ("devices").
+struct Net {
+    dir: tempfile::TempDir,
+}
+
+fn git_available() -> bool {
+    let found = Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "CI must install git");
+        eprintln!("SKIPPED: git is not installed here");
+    }
+    found
+}
+
+impl Net {
+    /// alice's vault on device `a1`, with a case, pushed to a new bare remote.
+    fn new() -> Net {
+        let net = Net {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let out = Command::new("git")
+            .args(["init", "--quiet", "--bare"])
+            .arg(net.remote())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        net.keygen("alice");
+        net.ok("a1", "alice", &["init", "--name", "alice"], None);
+        net.ok("a1", "alice", &["case", "new", "statkevich-2010"], None);
+        net.note("a1", "alice", "statkevich-2010", "first visit denied");
+        let remote = net.remote();
+        net.ok(
+            "a1",
+            "alice",
+            &["sync", "init", "--remote", remote.to_str().unwrap()],
+            None,
+        );
+        net.ok("a1", "alice", &["sync"], None);
+        net
+    }
+
+    fn remote(&self) -> PathBuf {
+        self.dir.path().join("remote.git")
+    }
+
+    fn vault(&self, device: &str) -> PathBuf {
+        self.dir.path().join(device)
+    }
+
+    fn key(&self, who: &str) -> PathBuf {
+        self.dir.path().join(format!("{who}.key"))
+    }
+
+    fn keygen(&self, who: &str) {
+        let out = common::run(
+            common::bare(&["keygen", "--no-passphrase", "--output", self.key(who).to_str().unwrap()]),
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
+    fn cmd(&self, device: &str, who: &str, args: &[&str]) -> Command {
+        let mut c = common::bare(args);
+        c.env("DOSSIER_VAULT", self.vault(device))
+            .env("DOSSIER_IDENTITY", self.key(who));
+        c
+    }
+
+    fn run(&self, device: &str, who: &str, args: &[&str], stdin: Option<&str>) -> Output {
+        common::run(self.cmd(device, who, args), stdin)
+    }
+
+    fn ok(&self, device: &str, who: &str, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(device, who, args, stdin);
+        assert!(out.status.success(), "{device}: {args:?} failed: {}", text(&out.stderr));
+        text(&out.stdout) + &text(&out.stderr)
+    }
+
+    fn note(&self, device: &str, who: &str, case: &str, body: &str) {
+        let rec = serde_json::json!({"type": "note", "text": body}).to_string();
+        self.ok(device, who, &["add", case, "--from", "-"], Some(&rec));
+    }
+
+    fn clone_to(&self, device: &str, who: &str) {
+        let remote = self.remote();
+        self.ok(device, who, &["clone", remote.to_str().unwrap()], None);
+    }
+
+    /// The case's records (ids and texts), as `log --json` lists them.
+    fn records(&self, device: &str, who: &str, case: &str) -> BTreeSet<String> {
+        self.ok(device, who, &["--json", "log", case], None)
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                format!("{} {}", v["id"], v["record"]["text"])
+            })
+            .collect()
+    }
+
+    fn verifies(&self, device: &str, who: &str) {
+        let out = self.run(device, who, &["verify"], None);
+        assert!(
+            out.status.success(),
+            "{device} does not verify: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+
+    fn git(&self, args: &[&str], stdin: Option<&[u8]>) -> String {
+        use std::io::Write;
+        let mut c = Command::new("git");
+        c.arg("--git-dir")
+            .arg(self.remote())
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(stdin.unwrap_or_default()).unwrap();
+        drop(pipe);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    }
+
+    /// The remote's files: path to blob id.
+    fn remote_tree(&self, rev: &str) -> BTreeMap<String, String> {
+        self.git(&["ls-tree", "-r", rev], None)
+            .lines()
+            .map(|l| {
+                let (meta, path) = l.split_once('\t').unwrap();
+                (path.to_string(), meta.split(' ').nth(2).unwrap().to_string())
+            })
+            .collect()
+    }
+
+    /// Replaces the remote's branch with a commit of `tree`, as an attacker
+    /// holding the server would.
+    fn force_tree(&self, tree: &BTreeMap<String, String>) {
+        let mut subtrees = Vec::new();
+        for dir in ["heads", "objects"] {
+            let listing: String = tree
+                .iter()
+                .filter_map(|(p, id)| {
+                    p.strip_prefix(&format!("{dir}/"))
+                        .map(|n| format!("100644 blob {id}\t{n}\n"))
+                })
+                .collect();
+            subtrees.push((dir, self.git(&["mktree"], Some(listing.as_bytes())).trim().to_string()));
+        }
+        let root: String = subtrees
+            .iter()
+            .map(|(d, id)| format!("040000 tree {id}\t{d}\n"))
+            .collect();
+        let root = self.git(&["mktree"], Some(root.as_bytes())).trim().to_string();
+        let commit = self.git(&["commit-tree", &root, "-p", "vault", "-m", "vault"], None);
+        self.git(&["update-ref", "refs/heads/vault", commit.trim()], None);
+    }
+
+    fn blob(&self, id: &str) -> Vec<u8> {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(self.remote())
+            .args(["cat-file", "blob", id])
+            .output()
+            .unwrap();
+        out.stdout
+    }
+
+    fn put_blob(&self, bytes: &[u8]) -> String {
+        self.git(&["hash-object", "-w", "--stdin"], Some(bytes))
+            .trim()
+            .to_string()
+    }
+
+    /// Adds bob to the roster (from alice's device `a1`) and grants him the case.
+    fn add_bob(&self) {
+        self.keygen("bob");
+        let me: serde_json::Value = serde_json::from_str(&common::text(
+            &self.run("a1", "bob", &["--json", "whoami"], None).stdout,
+        ))
+        .unwrap();
+        self.ok(
+            "a1",
+            "alice",
+            &[
+                "member",
+                "add",
+                "bob",
+                "--recipient",
+                me["recipient"].as_str().unwrap(),
+                "--signing-key",
+                me["signing_key"].as_str().unwrap(),
+            ],
+            None,
+        );
+        self.ok("a1", "alice", &["case", "grant", "statkevich-2010", "bob"], None);
+    }
+}
+
+#[test]
+fn two_devices_fork_offline_and_converge_with_a_merge_entry() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.note("a1", "alice", "statkevich-2010", "written on the first laptop");
+    net.note("a2", "alice", "statkevich-2010", "written on the second laptop");
+    net.ok("a1", "alice", &["sync"], None);
+    let out = net.ok("a2", "alice", &["sync"], None);
+    assert!(out.contains("merge entry: statkevich-2010"), "{out}");
+    net.ok("a1", "alice", &["sync"], None);
+    let one = net.records("a1", "alice", "statkevich-2010");
+    assert_eq!(one, net.records("a2", "alice", "statkevich-2010"));
+    assert_eq!(one.len(), 3, "{one:?}");
+    net.verifies("a1", "alice");
+    net.verifies("a2", "alice");
+    // Both heads now end at the one merge: no fork is left to join.
+    let out = net.ok("a1", "alice", &["sync"], None);
+    assert!(!out.contains("merge"), "{out}");
+    assert!(out.contains("already up to date"), "{out}");
+    let status = net.ok("a1", "alice", &["sync", "status"], None);
+    assert!(status.contains("statkevich-2010: 0 ahead, 0 behind"), "{status}");
+}
+
+#[test]
+fn status_counts_what_is_ahead_and_behind() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.note("a1", "alice", "statkevich-2010", "not pushed yet");
+    let st: serde_json::Value = serde_json::from_str(&text(
+        &net.run("a1", "alice", &["--json", "sync", "status"], None).stdout,
+    ))
+    .unwrap();
+    let case = st["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["log"] == "statkevich-2010")
+        .unwrap();
+    assert_eq!(case["ahead"], 1);
+    assert_eq!(case["behind"], 0);
+    assert!(st["last_sync"].is_string());
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Add(usize),
+    Sync(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![(0..3usize).prop_map(Step::Add), (0..3usize).prop_map(Step::Sync)]
+}
+
+#[test]
+fn three_clones_in_any_order_converge_and_verify() {
+    if !git_available() {
+        return;
+    }
+    let config = ProptestConfig {
+        cases: 4,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    runner
+        .run(&proptest::collection::vec(step(), 3..9), |steps| {
+            let net = Net::new();
+            let devices = ["a1", "a2", "a3"];
+            net.clone_to("a2", "alice");
+            net.clone_to("a3", "alice");
+            for (n, s) in steps.iter().enumerate() {
+                match s {
+                    Step::Add(d) => net.note(devices[*d], "alice", "statkevich-2010", &format!("note {n}")),
+                    Step::Sync(d) => {
+                        net.ok(devices[*d], "alice", &["sync"], None);
+                    }
+                }
+            }
+            // Two rounds: the first spreads everything, the second the merges.
+            for d in devices.iter().chain(devices.iter()) {
+                net.ok(d, "alice", &["sync"], None);
+            }
+            let adds = steps.iter().filter(|s| matches!(s, Step::Add(_))).count();
+            let first = net.records("a1", "alice", "statkevich-2010");
+            prop_assert_eq!(first.len(), adds + 1);
+            for d in devices {
+                prop_assert_eq!(&first, &net.records(d, "alice", "statkevich-2010"));
+                net.verifies(d, "alice");
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Syncs `device` expecting a refusal; returns stderr. The vault must be unchanged.
+fn refused(net: &Net, device: &str) -> String {
+    let before = common::snapshot(&net.vault(device));
+    let out = net.run(device, "alice", &["sync"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(before, common::snapshot(&net.vault(device)), "the vault changed");
+    net.verifies(device, "alice");
+    text(&out.stderr)
+}
+
+#[test]
+fn an_altered_object_on_the_remote_is_reported_and_nothing_is_imported() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.note("a2", "alice", "statkevich-2010", "new from a2");
+    net.ok("a2", "alice", &["sync"], None);
+    let mut tree = net.remote_tree("vault");
+    let (path, id) = tree
+        .iter()
+        .find(|(p, _)| p.starts_with("objects/"))
+        .map(|(p, i)| (p.clone(), i.clone()))
+        .unwrap();
+    let mut bytes = net.blob(&id);
+    let at = bytes.len() - 20;
+    bytes[at] ^= 1;
+    tree.insert(path.clone(), net.put_blob(&bytes));
+    net.force_tree(&tree);
+    let err = refused(&net, "a1");
+    assert!(err.contains(&path), "{err}");
+    assert!(err.contains("damaged on the remote"), "{err}");
+}
+
+#[test]
+fn a_removed_entry_and_a_rolled_back_remote_are_reported() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.note("a2", "alice", "statkevich-2010", "second");
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    // An object a1 has seen is dropped from the remote.
+    let full = net.remote_tree("vault");
+    let mut cut = full.clone();
+    let gone = cut.keys().find(|p| p.starts_with("objects/")).unwrap().clone();
+    cut.remove(&gone);
+    net.force_tree(&cut);
+    let err = refused(&net, "a1");
+    assert!(err.contains(&gone) && err.contains("removed from the remote"), "{err}");
+    // A fresh copy, which never saw it, finds the head naming what is missing.
+    let out = net.run("a3", "alice", &["clone", net.remote().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("missing"), "{}", text(&out.stderr));
+    assert!(!net.vault("a3").exists(), "a failed clone leaves nothing behind");
+    // The whole branch put back to the first commit.
+    let first = net.git(&["rev-list", "--max-parents=0", "vault"], None);
+    net.git(&["update-ref", "refs/heads/vault", first.trim()], None);
+    let err = refused(&net, "a1");
+    assert!(err.contains("removed from the remote"), "{err}");
+}
+
+#[test]
+fn a_head_rolled_back_on_the_remote_is_reported() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.note("a2", "alice", "statkevich-2010", "second");
+    net.ok("a2", "alice", &["sync"], None);
+    let older = net.remote_tree("vault");
+    net.note("a2", "alice", "statkevich-2010", "third");
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    // Every head that changed since `older` is put back, the rest kept.
+    let mut tree = net.remote_tree("vault");
+    let mut rolled = Vec::new();
+    for (p, id) in older.iter().filter(|(p, _)| p.starts_with("heads/")) {
+        if tree.get(p) != Some(id) {
+            tree.insert(p.clone(), id.clone());
+            rolled.push(p.clone());
+        }
+    }
+    assert!(!rolled.is_empty());
+    net.force_tree(&tree);
+    let err = refused(&net, "a1");
+    assert!(err.contains("rolled back"), "{err}");
+    assert!(err.contains(&rolled[0]), "{err}");
+}
+
+#[test]
+fn a_foreign_file_or_a_forged_head_of_this_device_is_refused() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    let mut tree = net.remote_tree("vault");
+    tree.insert("heads/README".into(), net.put_blob(b"hello"));
+    net.force_tree(&tree);
+    let err = refused(&net, "a2");
+    assert!(err.contains("never writes"), "{err}");
+
+    // A copy of a1's directory (same device id) writes and pushes: a1 finds a
+    // head in its own name that it never wrote.
+    let net = Net::new();
+    common::copy_dir(&net.vault("a1"), &net.vault("a1-copy"));
+    net.note("a1-copy", "alice", "statkevich-2010", "written by the copy");
+    net.ok("a1-copy", "alice", &["sync"], None);
+    let err = refused(&net, "a1");
+    assert!(err.contains("this device's name"), "{err}");
+}
+
+#[test]
+fn a_sync_killed_part_way_leaves_a_valid_vault_and_the_next_one_finishes() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.ok("a1", "alice", &["case", "new", "second-case"], None);
+    net.note("a1", "alice", "second-case", "x");
+    net.note("a1", "alice", "statkevich-2010", "y");
+    net.ok("a1", "alice", &["sync"], None);
+    // Aborted after the first head's write: the vault verifies as it stands.
+    let out = common::run(
+        {
+            let mut c = net.cmd("a2", "alice", &["sync"]);
+            c.env("DOSSIER_FAILPOINT", "sync-head-imported");
+            c
+        },
+        None,
+    );
+    assert!(!out.status.success());
+    net.verifies("a2", "alice");
+    // Killed with SIGKILL at varying moments.
+    for delay in [5u64, 20, 60, 150] {
+        net.note("a1", "alice", "statkevich-2010", &format!("after {delay}"));
+        net.ok("a1", "alice", &["sync"], None);
+        let mut child = net.cmd("a2", "alice", &["sync"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        net.verifies("a2", "alice");
+    }
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    assert_eq!(
+        net.records("a1", "alice", "statkevich-2010"),
+        net.records("a2", "alice", "statkevich-2010")
+    );
+    assert_eq!(net.records("a2", "alice", "second-case").len(), 1);
+    net.verifies("a1", "alice");
+    net.verifies("a2", "alice");
+}
+
+#[test]
+fn concurrent_syncs_are_serialized() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.note("a1", "alice", "statkevich-2010", "one");
+    net.note("a2", "alice", "statkevich-2010", "two");
+    let children: Vec<_> = ["a1", "a2", "a1"]
+        .iter()
+        .map(|d| net.cmd(d, "alice", &["sync"]).spawn().unwrap())
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    net.ok("a1", "alice", &["sync"], None);
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    assert_eq!(
+        net.records("a1", "alice", "statkevich-2010"),
+        net.records("a2", "alice", "statkevich-2010")
+    );
+    net.verifies("a1", "alice");
+    net.verifies("a2", "alice");
+}
+
+/// Every file of the vault at `vault` that `key` opens with stock age, decrypted.
+fn opened_by(vault: &Path, key: &Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for (path, _) in common::snapshot(vault) {
+        let o = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(key)
+            .arg(&path)
+            .output()
+            .unwrap();
+        if o.status.success() {
+            out.push(o.stdout);
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.add_bob();
+    net.ok("a1", "alice", &["sync"], None);
+    net.clone_to("a2", "alice");
+    net.clone_to("b1", "bob");
+    assert_eq!(net.records("b1", "bob", "statkevich-2010").len(), 1);
+    // a2, offline, writes a record sealed to alice and bob; a1 revokes bob.
+    net.note("a2", "alice", "statkevich-2010", "late-written-secret");
+    net.ok("a1", "alice", &["case", "revoke", "statkevich-2010", "bob"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    let out = net.ok("a2", "alice", &["sync"], None);
+    assert!(out.contains("sealed anew"), "{out}");
+    net.ok("a1", "alice", &["sync"], None);
+    assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 2);
+    net.verifies("a1", "alice");
+    net.verifies("a2", "alice");
+    // bob pulls: the case is gone for him, and nothing he holds opens to it.
+    net.ok("b1", "bob", &["sync"], None);
+    let out = net.run("b1", "bob", &["log", "statkevich-2010"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    net.verifies("b1", "bob");
+    if common::age_available() {
+        for plain in opened_by(&net.vault("b1"), &net.key("bob")) {
+            assert!(
+                !contains(&plain, "statkevich-2010"),
+                "bob still opens a head of the case"
+            );
+            assert!(!contains(&plain, "late-written-secret"), "bob opens the late record");
+            assert!(!contains(&plain, "first visit denied"), "bob opens an old record");
+        }
+    }
+}
+
+#[test]
+fn the_remote_holds_nothing_but_ciphertext_and_opaque_names() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.add_bob();
+    net.ok("a1", "alice", &["sync"], None);
+    net.clone_to("a2", "alice");
+    net.note("a2", "alice", "statkevich-2010", "Hanna Kavalenka testified");
+    net.note("a1", "alice", "statkevich-2010", "visit denied again");
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+
+    let user = std::env::var("USER").unwrap_or_default();
+    let host = std::fs::read_to_string("/etc/hostname")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let mut banned = vec![
+        "statkevich",
+        "alice",
+        "bob",
+        "Hanna",
+        "Kavalenka",
+        "visit",
+        "note",
+        "case",
+        "record",
+    ];
+    if user.len() >= 3 {
+        banned.push(&user);
+    }
+    if host.len() >= 3 {
+        banned.push(&host);
+    }
+    let fuller = net.git(&["log", "--all", "--format=fuller"], None);
+    let refs = net.git(&["for-each-ref"], None);
+    let mut names = String::new();
+    let mut blobs = Vec::new();
+    for commit in net.git(&["rev-list", "--all"], None).lines() {
+        let raw = net.git(&["cat-file", "-p", commit], None);
+        assert!(
+            raw.contains("author dossier <dossier@invalid> 946684800 +0000"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("committer dossier <dossier@invalid> 946684800 +0000"),
+            "{raw}"
+        );
+        assert!(raw.trim_end().ends_with("\n\nvault"), "{raw}");
+        assert!(!raw.contains("gpgsig"), "{raw}");
+        for (path, id) in net.remote_tree(commit) {
+            let (dir, name) = path.split_once('/').unwrap();
+            assert!(dir == "heads" || dir == "objects", "{path}");
+            assert!(
+                name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{path}"
+            );
+            names.push_str(&path);
+            names.push('\n');
+            blobs.push(net.blob(&id));
+        }
+    }
+    assert!(refs.lines().all(|l| l.ends_with("refs/heads/vault")), "{refs}");
+    for word in &banned {
+        for (what, hay) in [("log", &fuller), ("refs", &refs), ("names", &names)] {
+            assert!(
+                !hay.to_lowercase().contains(&word.to_lowercase()),
+                "{what} holds '{word}': {hay}"
+            );
+        }
+        for b in &blobs {
+            assert!(b.starts_with(b"age-encryption.org/v1\n"), "a blob is not an age file");
+            assert!(!contains(b, word), "a blob holds '{word}'");
+        }
+    }
+    // No hook, config or description of ours reaches the remote's own files.
+    let config = std::fs::read_to_string(net.remote().join("config")).unwrap();
+    for word in &banned {
+        assert!(!config.contains(word), "{config}");
+    }
+}
+
+#[test]
+fn sync_without_a_remote_or_git_says_what_is_missing() {
+    let env = common::Env::new();
+    let err = env.fails(&["sync"], None);
+    assert!(err.contains("sync init --remote"), "{err}");
+    if !git_available() {
+        return;
+    }
+    let mut c = env.cmd(&["sync", "init", "--remote", "/nonexistent/remote.git"]);
+    c.env("PATH", "/nonexistent");
+    let out = common::run(c, None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("`git` was not found on PATH"), "{err}");
+    assert!(!env.vault().join("local/sync").exists());
+}
