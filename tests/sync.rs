@@ -99,6 +99,14 @@ impl Net {
         self.ok(device, who, &["add", case, "--from", "-"], Some(&rec));
     }
 
+    fn note_at(&self, device: &str, case: &str, body: &str, time: &str) {
+        let rec = serde_json::json!({"type": "note", "text": body}).to_string();
+        let mut c = self.cmd(device, "alice", &["add", case, "--from", "-"]);
+        c.env("DOSSIER_TEST_NOW", time);
+        let out = common::run(c, Some(&rec));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
     fn clone_to(&self, device: &str, who: &str) {
         let remote = self.remote();
         self.ok(device, who, &["clone", remote.to_str().unwrap()], None);
@@ -111,7 +119,7 @@ impl Net {
             .filter(|l| l.starts_with('{'))
             .map(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                format!("{} {}", v["id"], v["record"]["text"])
+                format!("{} {}", v["id"], v["text"])
             })
             .collect()
     }
@@ -243,6 +251,38 @@ fn two_devices_fork_offline_and_converge_with_a_merge_entry() {
     assert!(out.contains("already up to date"), "{out}");
     let status = net.ok("a1", "alice", &["sync", "status"], None);
     assert!(status.contains("statkevich-2010: 0 ahead, 0 behind"), "{status}");
+}
+
+#[test]
+fn log_shows_both_branches_as_one_timeline_by_recorded_time() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.note_at("a1", "statkevich-2010", "at nine", "2030-01-01T09:00:00Z");
+    net.note_at("a1", "statkevich-2010", "at ten", "2030-01-01T10:00:00Z");
+    // seq 2 on its branch, like "at nine": (seq, time) order would put it second.
+    net.note_at("a2", "statkevich-2010", "at half past ten", "2030-01-01T10:30:00Z");
+    net.ok("a1", "alice", &["sync"], None);
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    for d in ["a1", "a2"] {
+        let texts: Vec<String> = net
+            .ok(d, "alice", &["--json", "log", "statkevich-2010"], None)
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["text"].to_string())
+            .collect();
+        assert_eq!(
+            texts[1..],
+            ["\"at nine\"", "\"at ten\"", "\"at half past ten\""],
+            "{d}: {texts:?}"
+        );
+        let human = net.ok(d, "alice", &["log", "statkevich-2010"], None);
+        let (nine, ten, half) = (human.find("at nine"), human.find("at ten"), human.find("at half"));
+        assert!(nine < ten && ten < half, "{human}");
+    }
 }
 
 #[test]

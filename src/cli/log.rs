@@ -67,12 +67,13 @@ fn timeline(case: &Case) {
             continue;
         }
         // Partial ISO dates sort as text ("2010" < "2010-12" < "2010-12-19");
-        // undated records come last, in the order they were written.
+        // undated records come last, in the order they were recorded (the
+        // branches of a fork joined by `sync` interleave by recorded time).
         rows.sort_by_key(|r| {
             r.latest()
                 .record
                 .date()
-                .map_or((1, String::new()), |d| (0, d.to_string()))
+                .map_or_else(|| (1, r.versions[0].time.clone()), |d| (0, d.to_string()))
         });
         output::line("");
         output::styled(&paint(style::HEADING, heading));

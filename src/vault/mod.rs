@@ -677,8 +677,12 @@ pub fn record_json(r: &state::RecordState, author: String) -> serde_json::Value 
 impl Vault {
     /// The records of a case, as JSON objects with id, type, time, author and status.
     pub fn log_json(&self, case: &Case) -> Vec<serde_json::Value> {
-        case.records
-            .iter()
+        // One timeline by recorded time: the branches of a fork joined by
+        // `sync` interleave (a stable sort: a single chain keeps its order).
+        let mut records: Vec<&state::RecordState> = case.records.iter().collect();
+        records.sort_by(|a, b| a.versions[0].time.cmp(&b.versions[0].time));
+        records
+            .into_iter()
             .map(|r| record_json(r, self.author_name(&r.latest().author)))
             .collect()
     }
