@@ -285,6 +285,77 @@ fn log_shows_both_branches_as_one_timeline_by_recorded_time() {
     }
 }
 
+/// A `git daemon` on loopback serving the test's remote; killed on drop.
+struct Daemon(std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_clone_and_syncs_through_git_daemon_on_loopback() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = net.dir.path();
+    let child = Command::new("git")
+        .args([
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            "--listen=127.0.0.1",
+        ])
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", base.display()))
+        .arg(base)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(child) = child else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have git daemon");
+        return;
+    };
+    let _daemon = Daemon(child);
+    let url = format!("git://127.0.0.1:{port}/remote.git");
+    let mut up = false;
+    for _ in 0..100 {
+        if Command::new("git")
+            .args(["ls-remote", &url])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if !up {
+        assert!(std::env::var_os("CI").is_none(), "git daemon did not start");
+        eprintln!("SKIPPED: git daemon did not start");
+        return;
+    }
+    net.ok("a2", "alice", &["clone", &url], None);
+    net.note("a2", "alice", "statkevich-2010", "sent over the network");
+    net.note("a1", "alice", "statkevich-2010", "sent from the stick");
+    net.ok("a2", "alice", &["sync"], None);
+    net.ok("a1", "alice", &["sync"], None);
+    net.ok("a2", "alice", &["sync"], None);
+    let a1 = net.records("a1", "alice", "statkevich-2010");
+    assert_eq!(a1.len(), 3, "{a1:?}");
+    assert_eq!(a1, net.records("a2", "alice", "statkevich-2010"));
+    net.verifies("a2", "alice");
+}
+
 #[test]
 fn status_counts_what_is_ahead_and_behind() {
     if !git_available() {
