@@ -382,6 +382,13 @@ fn plan(
             head: None,
             readable: false,
         };
+        if area == Area::Objects && !local.contains_key(path) {
+            // A new object is opened once, by the staged check (a damaged
+            // one fails it there).
+            import.new = true;
+            plan.imports.push(import);
+            continue;
+        }
         let theirs_opened = open(identity, &import.bytes);
         if let seal::Opened::Damaged(m) = &theirs_opened {
             problems.push(Problem::file(file, format!("damaged on the remote: {m}")));
