@@ -204,18 +204,22 @@ impl Net {
 
     /// Adds bob to the roster (from alice's device `a1`) and grants him the case.
     fn add_bob(&self) {
-        self.keygen("bob");
-        let me: serde_json::Value = serde_json::from_str(&common::text(
-            &self.run("a1", "bob", &["--json", "whoami"], None).stdout,
-        ))
-        .unwrap();
+        self.add_member("a1", "bob");
+        self.ok("a1", "alice", &["case", "grant", "statkevich-2010", "bob"], None);
+    }
+
+    /// Adds a new member to the roster from alice's `device`.
+    fn add_member(&self, device: &str, who: &str) {
+        self.keygen(who);
+        let me: serde_json::Value =
+            serde_json::from_str(&common::text(&self.run("a1", who, &["--json", "whoami"], None).stdout)).unwrap();
         self.ok(
-            "a1",
+            device,
             "alice",
             &[
                 "member",
                 "add",
-                "bob",
+                who,
                 "--recipient",
                 me["recipient"].as_str().unwrap(),
                 "--signing-key",
@@ -223,7 +227,6 @@ impl Net {
             ],
             None,
         );
-        self.ok("a1", "alice", &["case", "grant", "statkevich-2010", "bob"], None);
     }
 }
 
@@ -427,6 +430,26 @@ fn three_clones_in_any_order_converge_and_verify() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn a_roster_forked_by_two_member_additions_is_sealed_anew_at_merge() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.add_member("a1", "carol");
+    net.add_member("a2", "dan");
+    net.ok("a1", "alice", &["sync"], None);
+    let out = net.ok("a2", "alice", &["sync"], None);
+    assert!(out.contains("sealed anew") && out.contains("the roster"), "{out}");
+    net.ok("a1", "alice", &["sync"], None);
+    for d in ["a1", "a2"] {
+        net.verifies(d, "alice");
+        let members = net.ok(d, "alice", &["member", "list"], None);
+        assert!(members.contains("carol") && members.contains("dan"), "{members}");
+    }
 }
 
 /// Syncs `device` expecting a refusal; returns stderr. The vault must be unchanged.
@@ -673,6 +696,45 @@ fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
             );
             assert!(!contains(&plain, "late-written-secret"), "bob opens the late record");
             assert!(!contains(&plain, "first visit denied"), "bob opens an old record");
+        }
+        // Nor does any blob of the remote's whole history, or of the late
+        // device's git store, hold the late record sealed to him.
+        let stores = [net.remote(), net.vault("a2").join("local/sync/repo.git")];
+        for store in stores {
+            let list = Command::new("git")
+                .arg("--git-dir")
+                .arg(&store)
+                .args([
+                    "cat-file",
+                    "--batch-all-objects",
+                    "--batch-check=%(objectname) %(objecttype)",
+                ])
+                .output()
+                .unwrap();
+            for line in text(&list.stdout).lines().filter(|l| l.ends_with(" blob")) {
+                let id = line.split(' ').next().unwrap();
+                let blob = Command::new("git")
+                    .arg("--git-dir")
+                    .arg(&store)
+                    .args(["cat-file", "blob", id])
+                    .output()
+                    .unwrap()
+                    .stdout;
+                let file = net.dir.path().join("blob");
+                std::fs::write(&file, blob).unwrap();
+                let o = Command::new("age")
+                    .arg("-d")
+                    .arg("-i")
+                    .arg(net.key("bob"))
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                assert!(
+                    !contains(&o.stdout, "late-written-secret"),
+                    "{}: a blob bob opens holds the late record",
+                    store.display()
+                );
+            }
         }
     }
 }

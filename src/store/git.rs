@@ -210,8 +210,9 @@ impl Git {
         Ok(blobs)
     }
 
-    /// Stores files as blobs; returns their ids in order.
-    pub fn hash_files(&self, paths: &[PathBuf]) -> Result<Vec<String>> {
+    /// Blob ids of files, in order; `store` also writes them into the
+    /// repository (only what is pushed needs to be kept there).
+    pub fn hash_files(&self, paths: &[PathBuf], store: bool) -> Result<Vec<String>> {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
@@ -220,10 +221,12 @@ impl Git {
             input.push_str(&p.to_string_lossy());
             input.push('\n');
         }
-        let out = self.run(
-            &["hash-object", "-w", "--no-filters", "--stdin-paths"],
-            Some(input.as_bytes()),
-        )?;
+        let args: &[&str] = if store {
+            &["hash-object", "-w", "--no-filters", "--stdin-paths"]
+        } else {
+            &["hash-object", "--no-filters", "--stdin-paths"]
+        };
+        let out = self.run(args, Some(input.as_bytes()))?;
         let ids: Vec<String> = String::from_utf8_lossy(&out).lines().map(str::to_string).collect();
         if ids.len() != paths.len() {
             return Err(git_failed("hash-object", "wrong number of ids"));

@@ -283,8 +283,10 @@ fn split(path: &str) -> Option<(Area, &str)> {
     is_object_name(name).then_some((area, name))
 }
 
-/// The vault's files as git blobs (written into the sync repository).
-fn local_tree(store: &Store, git: &Git) -> Result<Tree> {
+/// The vault's files as git blob ids; `keep` writes the blobs into the sync
+/// repository too. Only a push keeps them: a file sealed to old members that
+/// a merge is about to rotate never reaches git's store.
+fn local_tree(store: &Store, git: &Git, keep: bool) -> Result<Tree> {
     let mut paths = Vec::new();
     let mut keys = Vec::new();
     for area in [Area::Heads, Area::Objects] {
@@ -293,7 +295,7 @@ fn local_tree(store: &Store, git: &Git) -> Result<Tree> {
             keys.push(format!("{}/{name}", area.dir()));
         }
     }
-    let ids = git.hash_files(&paths)?;
+    let ids = git.hash_files(&paths, keep)?;
     Ok(keys.into_iter().zip(ids).collect())
 }
 
@@ -304,7 +306,7 @@ fn pull(root: &Path, git: &Git, remote: Option<&str>, identity: Identity) -> Res
         return Ok((Outcome::Done(Synced::default()), identity));
     };
     let device = store.device()?;
-    let local = local_tree(&store, git)?;
+    let local = local_tree(&store, git, false)?;
     let base = match git.resolve(BASE_REF)? {
         Some(b) => git.tree(&b)?,
         None => Tree::new(),
@@ -686,7 +688,7 @@ fn import(store: &Store, plan: Plan) -> Result<()> {
 /// `None` when the remote moved on since `remote` was fetched.
 fn push(root: &Path, git: &Git, remote: Option<&str>) -> Result<Option<bool>> {
     let store = Store::open(root, Mode::Shared)?;
-    let tree = local_tree(&store, git)?;
+    let tree = local_tree(&store, git, true)?;
     drop(store);
     if let Some(r) = remote {
         if git.tree(r)? == tree {
@@ -724,12 +726,24 @@ impl Vault {
     fn join_forks(&mut self) -> Result<(Vec<String>, Vec<String>)> {
         let mut merged = Vec::new();
         let mut rotated = Vec::new();
-        if self.roster_problems.is_empty() && self.roster_log.tips().len() > 1 {
-            let to = self.roster_recipients();
-            self.append_to_roster(vec![(Kind::Merge, cbor::to_vec(&MergeBody::default()))], to)?;
-            merged.push("the roster".to_string());
+        let roster_tips = self.roster_log.tips();
+        if self.roster_problems.is_empty() && roster_tips.len() > 1 {
+            if fork_changes_access(&self.roster_log, &roster_tips) {
+                // Someone joined, left or changed keys on one branch: the
+                // roster and every case of this member are sealed anew (the
+                // roster's `rotate` entry joins its tips, each case's its own).
+                let done = self.rotate(None, &mut Silent)?;
+                rotated.extend(done.logs);
+            } else {
+                let to = self.roster_recipients();
+                self.append_to_roster(vec![(Kind::Merge, cbor::to_vec(&MergeBody::default()))], to)?;
+                merged.push("the roster".to_string());
+            }
         }
         for name in self.case_names() {
+            if rotated.contains(&name) {
+                continue;
+            }
             // A damaged case is left alone: `verify` names what is wrong.
             let Ok((log, case)) = self.case(&name) else { continue };
             if !case.names.contains(&self.me.name) {
@@ -751,8 +765,9 @@ impl Vault {
     }
 }
 
-/// Whether an entry on some branch (not shared by every tip) grants, revokes
-/// or rotates: then files on another branch may be sealed to the wrong keys.
+/// Whether an entry on some branch (not shared by every tip) changes who
+/// reads the log (a grant, revocation, rotation, or a member added, removed
+/// or rekeyed): then files on another branch may be sealed to the wrong keys.
 fn fork_changes_access(log: &log::Log, tips: &[EntryId]) -> bool {
     let mut common: Option<HashSet<EntryId>> = None;
     for t in tips {
@@ -764,8 +779,10 @@ fn fork_changes_access(log: &log::Log, tips: &[EntryId]) -> bool {
         });
     }
     let common = common.unwrap_or_default();
-    log.entries
-        .iter()
-        .filter(|e| !common.contains(&e.id))
-        .any(|e| matches!(e.header.kind, Kind::Grant | Kind::Revoke | Kind::Rotate))
+    log.entries.iter().filter(|e| !common.contains(&e.id)).any(|e| {
+        matches!(
+            e.header.kind,
+            Kind::Grant | Kind::Revoke | Kind::Rotate | Kind::MemberAdd | Kind::MemberRemove | Kind::MemberRekey
+        )
+    })
 }
