@@ -452,6 +452,32 @@ fn a_roster_forked_by_two_member_additions_is_sealed_anew_at_merge() {
     }
 }
 
+#[test]
+fn another_vault_pushed_to_the_same_remote_is_refused() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.ok("b1", "alice", &["init", "--name", "alice"], None);
+    net.ok("b1", "alice", &["case", "new", "other"], None);
+    let remote = net.remote();
+    net.ok(
+        "b1",
+        "alice",
+        &["sync", "init", "--remote", remote.to_str().unwrap()],
+        None,
+    );
+    let before = common::snapshot(&net.vault("b1"));
+    let out = net.run("b1", "alice", &["sync"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("more than one roster"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(before, common::snapshot(&net.vault("b1")));
+}
+
 /// Syncs `device` expecting a refusal; returns stderr. The vault must be unchanged.
 fn refused(net: &Net, device: &str) -> String {
     let before = common::snapshot(&net.vault(device));

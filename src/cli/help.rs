@@ -78,6 +78,7 @@ fn vars_read(path: &str) -> &'static [&'static str] {
         ],
         "init" => &["DOSSIER_VAULT", "DOSSIER_IDENTITY", "DOSSIER_PASSPHRASE_FILE"],
         "demo" | "completions" | "man" => &[],
+        "sync init" => &["DOSSIER_VAULT", "DOSSIER_LOCK_TIMEOUT"],
         "log" | "show" | "case" | "case list" => VAULT_COLOUR,
         _ => VAULT,
     }
