@@ -393,7 +393,7 @@ fn plan(
         }
         let theirs_opened = open(identity, &import.bytes);
         if let seal::Opened::Damaged(m) = &theirs_opened {
-            problems.push(Problem::file(file, format!("damaged on the remote: {m}")));
+            problems.push(Problem::file(file, format!("damaged: {m}")));
             continue;
         }
         let theirs_plain = match theirs_opened {
@@ -610,7 +610,13 @@ fn check_staged(
     let Vault { identity, store, .. } = vault;
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
-    problems.extend(report?.problems);
+    // A file the import would bring is named as the remote's.
+    problems.extend(report?.problems.into_iter().map(|mut p| {
+        if let Some(f) = p.file.as_mut().filter(|f| replace.contains_key(f.as_str())) {
+            f.push_str(" (remote)");
+        }
+        p
+    }));
     for (path, l) in &plan.sealed_away {
         if readable.contains(l) {
             problems.push(Problem::file(
