@@ -160,20 +160,22 @@ pub fn sync(root: &Path, mut identity: Identity) -> Result<(Outcome, Identity)> 
     let git = Git::open(&repo_dir(root))
         .ok_or_else(|| Error::Invalid("this vault has no remote yet: run `dossier sync init --remote URL`".into()))?;
     let _serial = Lock::acquire(&sync_dir(root).join("lock"), root, Mode::Exclusive)?;
+    // What every attempt did: a retry after a lost push race adds to it.
+    let mut synced = Synced::default();
     for _ in 0..5 {
         let remote = git.fetch()?;
         let (outcome, id) = pull(root, &git, remote.as_deref(), identity)?;
         identity = id;
-        let mut synced = match outcome {
+        match outcome {
             Outcome::Refused(p) => return Ok((Outcome::Refused(p), identity)),
-            Outcome::Done(s) => s,
-        };
+            Outcome::Done(s) => synced.imported += s.imported,
+        }
         let mut vault = Vault::open(root, identity, true)?;
         let joined = vault.join_forks();
         identity = vault.into_identity();
         let (merged, rotated) = joined?;
-        synced.merged = merged;
-        synced.rotated = rotated;
+        synced.merged.extend(merged);
+        synced.rotated.extend(rotated);
         if let Some(pushed) = push(root, &git, remote.as_deref())? {
             synced.pushed = pushed;
             let path = sync_dir(root).join("last");
