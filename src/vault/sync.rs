@@ -794,3 +794,84 @@ fn fork_changes_access(log: &log::Log, tips: &[EntryId]) -> bool {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::Record;
+    use crate::vault::write;
+
+    fn vault(dir: &Path) -> Vault {
+        let mut v = Vault::init(&dir.join("v"), Identity::generate(), "alice").unwrap();
+        v.new_case("c1", None).unwrap();
+        v
+    }
+
+    /// Appends one entry to case c1 as `log` stood, from another device.
+    fn append_to(v: &Vault, log: &log::Log, device: u8, kind: Kind, body: Vec<u8>) {
+        let (_, case) = v.case("c1").unwrap();
+        write::append(
+            &v.store,
+            &v.identity,
+            &[device; 16],
+            write::Target {
+                id: log.id,
+                kind: LogKind::Case,
+                name: "c1",
+                existing: Some(log),
+            },
+            &case.recipients(),
+            vec![(kind, body)],
+        )
+        .unwrap();
+    }
+
+    /// Two devices append a note to c1 beside each other.
+    fn fork(v: &mut Vault) {
+        let (log, _) = v.case("c1").unwrap();
+        for device in [1u8, 2] {
+            let text = format!("written on device {device}");
+            let note: Record = serde_json::from_value(serde_json::json!({"type": "note", "text": text})).unwrap();
+            append_to(v, &log, device, Kind::Record, cbor::to_vec(&note));
+        }
+        v.reload().unwrap();
+    }
+
+    #[test]
+    fn a_merge_must_join_two_branches_and_carry_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path());
+        let (log, _) = v.case("c1").unwrap();
+        append_to(&v, &log, 1, Kind::Merge, cbor::to_vec(&MergeBody::default()));
+        v.reload().unwrap();
+        let err = v.case("c1").err().expect("a merge of one branch").to_string();
+        assert!(err.contains("fewer than two parents"), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path());
+        fork(&mut v);
+        let (forked, _) = v.case("c1").unwrap();
+        assert_eq!(forked.tips().len(), 2);
+        assert!(!fork_changes_access(&forked, &forked.tips()));
+        append_to(&v, &forked, 3, Kind::Merge, cbor::to_vec(&serde_json::json!({"x": 1})));
+        v.reload().unwrap();
+        let err = v.case("c1").err().expect("a merge with a body").to_string();
+        assert!(err.contains("bad merge entry"), "{err}");
+    }
+
+    #[test]
+    fn joining_a_fork_writes_one_merge_and_leaves_one_tip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path());
+        fork(&mut v);
+        let (merged, rotated) = v.join_forks().unwrap();
+        assert_eq!(merged, vec!["c1".to_string()]);
+        assert!(rotated.is_empty());
+        let (log, _) = v.case("c1").unwrap();
+        assert_eq!(log.tips().len(), 1);
+        let last = log.entry(&log.tips()[0]).unwrap();
+        assert_eq!(last.header.kind, Kind::Merge);
+        assert_eq!(last.header.parents.len(), 2);
+        assert_eq!(v.join_forks().unwrap(), (vec![], vec![]));
+    }
+}
