@@ -838,7 +838,11 @@ fn the_remote_holds_nothing_but_ciphertext_and_opaque_names() {
         }
         for b in &blobs {
             assert!(b.starts_with(b"age-encryption.org/v1\n"), "a blob is not an age file");
-            assert!(!contains(b, word), "a blob holds '{word}'");
+            // Random ciphertext holds any short word now and then (a 3-byte
+            // word about once in 16 MB): only long ones tell plaintext apart.
+            if word.len() >= 8 {
+                assert!(!contains(b, word), "a blob holds '{word}'");
+            }
         }
     }
     // No hook, config or description of ours reaches the remote's own files.
