@@ -147,6 +147,31 @@ pub fn open(identity: &dyn age::Identity, ciphertext: &[u8], limit: u64) -> Open
     }
 }
 
+/// What came of starting to read an age file as a stream.
+pub enum OpenedStream<R: std::io::BufRead> {
+    /// The plaintext, authenticated chunk by chunk as it is read: a read
+    /// fails at the first chunk that does not authenticate, and at a file cut
+    /// short.
+    Reader(age::stream::StreamReader<R>),
+    /// A well-formed age file with no stanza for this identity.
+    NotForUs,
+    /// Not an age file, or its header fails.
+    Damaged(String),
+}
+
+/// Starts reading an age file from `input` without holding it in memory.
+pub fn open_stream<R: std::io::BufRead>(identity: &dyn age::Identity, input: R) -> OpenedStream<R> {
+    let decryptor = match age::Decryptor::new_buffered(input) {
+        Ok(d) => d,
+        Err(e) => return OpenedStream::Damaged(format!("not a readable age file ({e})")),
+    };
+    match decryptor.decrypt(std::iter::once(identity)) {
+        Ok(r) => OpenedStream::Reader(r),
+        Err(age::DecryptError::NoMatchingKeys) => OpenedStream::NotForUs,
+        Err(e) => OpenedStream::Damaged(format!("age header fails ({e})")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

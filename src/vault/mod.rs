@@ -8,6 +8,7 @@
 
 pub mod access;
 mod custody;
+pub mod document;
 pub mod log;
 pub mod state;
 pub mod verify;
