@@ -443,3 +443,55 @@ fn rotate_seals_content_anew_and_it_still_reads() {
     assert_ne!(std::fs::read(&object).unwrap(), after);
     env.ok(&["verify"], None);
 }
+
+#[test]
+fn a_revocation_killed_at_every_file_resumes_and_every_document_still_reads() {
+    let env = setup();
+    let files: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let f = env.root.join(format!("doc{i}.bin"));
+            generate(&f, 300_000 + i, 20 + i);
+            f
+        })
+        .collect();
+    let ids: Vec<String> = files
+        .iter()
+        .map(|f| attach(&env, f, &[])["id"].as_str().unwrap().to_string())
+        .collect();
+    let bob = add_bob(&env);
+    let total = std::fs::read_dir(env.vault.join("objects")).unwrap().count()
+        + std::fs::read_dir(env.vault.join("heads")).unwrap().count();
+    let mut finished = false;
+    for n in 1..=total {
+        let mut c = env.cmd(&["rotate", CASE]);
+        c.env("DOSSIER_FAILPOINT", format!("rotate-file-written:{n}"));
+        let out = run(c, None);
+        if out.status.success() {
+            finished = true;
+            break;
+        }
+        assert_ne!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let (code, report) = env.verify(&[]);
+        assert_eq!(code, Some(0), "killed at file {n}: {report}");
+        for (id, f) in ids.iter().zip(&files) {
+            let out = env.root.join(format!("{n}-{}.out", &id[..8]));
+            env.ok(&["get", id, "--output", out.to_str().unwrap()], None);
+            assert_eq!(hash_file(&out), hash_file(f), "killed at file {n}");
+        }
+    }
+    assert!(finished, "rotate never finished");
+    // Revocation killed part way, then finished by `rotate`: bob opens no content.
+    let mut c = env.cmd(&["case", "revoke", CASE, "bob"]);
+    c.env("DOSSIER_FAILPOINT", "rotate-file-written:2");
+    assert!(!run(c, None).status.success());
+    env.ok(&["rotate", CASE], None);
+    env.ok(&["verify"], None);
+    if age_available() {
+        for id in &ids {
+            assert!(
+                age_decrypt(&bob, &object_of(&env, id)).is_none(),
+                "bob still opens {id}"
+            );
+        }
+    }
+}
