@@ -14,7 +14,7 @@
 //! re-seals content objects as streams, like every other file of a case.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
 use zeroize::Zeroizing;
@@ -152,40 +152,42 @@ impl Vault {
         let mut input_error: Option<std::io::Error> = None;
         let mut done = (0u64, [0u8; 32]);
         let outcome = self.store.write_with(Area::Objects, object, Replace::Never, |f| {
+            // age writes whole 64 KiB chunks: no buffer is needed in between.
             let mut out =
-                seal::encrypt_to(recipients, BufWriter::with_capacity(CHUNK, f)).map_err(std::io::Error::other)?;
-            let mut hasher = blake3::Hasher::new();
-            hasher.update(head);
-            out.write_all(head)?;
-            let mut size = head.len() as u64;
-            progress.advance(size);
-            let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
-            loop {
-                let n = match input.read(&mut buf[..]) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        let message = e.to_string();
-                        input_error = Some(e);
-                        return Err(std::io::Error::other(message));
-                    }
-                };
-                hasher.update(&buf[..n]);
-                out.write_all(&buf[..n])?;
-                size += n as u64;
-                progress.advance(n as u64);
-            }
-            buf.fill(0);
-            let mut left = content_len(size) - size;
-            while left > 0 {
-                let k = left.min(CHUNK as u64) as usize;
-                out.write_all(&buf[..k])?;
-                left -= k as u64;
-            }
-            out.finish()?.flush()?;
-            done = (size, *hasher.finalize().as_bytes());
-            Ok(())
+                seal::encrypt_to(recipients, atomic::EarlyWriteback::new(f)).map_err(std::io::Error::other)?;
+            std::thread::scope(|scope| {
+                let mut hashing = Hashing::start(scope, head);
+                out.write_all(head)?;
+                let mut size = head.len() as u64;
+                progress.advance(size);
+                loop {
+                    let mut buf = hashing.buffer();
+                    let n = match read_full(&mut input, &mut buf[..]) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            let message = e.to_string();
+                            input_error = Some(e);
+                            return Err(std::io::Error::other(message));
+                        }
+                    };
+                    out.write_all(&buf[..n])?;
+                    hashing.hash(buf, n);
+                    size += n as u64;
+                    progress.advance(n as u64);
+                }
+                let mut left = content_len(size) - size;
+                let zeros = vec![0u8; left.min(CHUNK as u64) as usize];
+                while left > 0 {
+                    let k = left.min(CHUNK as u64) as usize;
+                    out.write_all(&zeros[..k])?;
+                    left -= k as u64;
+                }
+                out.finish()?.flush()?;
+                done = (size, hashing.finish()?);
+                Ok(())
+            })
         });
         if let Some(e) = input_error {
             return Err(Error::io(path, e));
@@ -238,13 +240,14 @@ impl Vault {
         }
         // Created with mode 0600, in the output's own directory so the final
         // rename cannot cross file systems; deleted on drop if anything fails.
-        let mut tmp = tempfile::Builder::new()
+        let tmp = tempfile::Builder::new()
             .prefix(".dossier-get-")
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
         progress.start(found.document.size);
         {
-            let mut sink = BufWriter::with_capacity(CHUNK, tmp.as_file_mut());
+            // Pieces are whole 1 MiB buffers: no buffer is needed in between.
+            let mut sink = atomic::EarlyWriteback::new(tmp.as_file());
             self.read_content(&found.document, &mut sink, progress)
                 .map_err(|f| fault_error(&found, f, output))?;
             sink.flush().map_err(|e| Error::io(output, e))?;
@@ -291,42 +294,44 @@ impl Vault {
             seal::OpenedStream::Damaged(m) => return Err(Fault::Content(format!("damaged: {m}"))),
         };
         let total = content_len(d.size);
-        let mut hasher = blake3::Hasher::new();
-        let mut pos = 0u64;
-        let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
-        loop {
-            let n = match reader.read(&mut buf[..]) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(Fault::Content(format!(
-                        "damaged after byte {pos} of the content: {}",
-                        seal::one_line(&e.to_string())
-                    )))
+        let hash = std::thread::scope(|scope| {
+            let mut hashing = Hashing::start(scope, &[]);
+            let mut pos = 0u64;
+            loop {
+                let mut buf = hashing.buffer();
+                let n = match read_full(&mut reader, &mut buf[..]) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        return Err(Fault::Content(format!(
+                            "damaged after byte {pos} of the content: {}",
+                            seal::one_line(&e.to_string())
+                        )))
+                    }
+                };
+                let keep = d.size.saturating_sub(pos).min(n as u64) as usize;
+                sink.write_all(&buf[..keep]).map_err(Fault::Sink)?;
+                if buf[keep..n].iter().any(|&b| b != 0) {
+                    return Err(Fault::Content(
+                        "longer than its record says (bytes after the content are not padding)".into(),
+                    ));
                 }
-            };
-            let chunk = &buf[..n];
-            let keep = d.size.saturating_sub(pos).min(n as u64) as usize;
-            hasher.update(&chunk[..keep]);
-            sink.write_all(&chunk[..keep]).map_err(Fault::Sink)?;
-            if chunk[keep..].iter().any(|&b| b != 0) {
-                return Err(Fault::Content(
-                    "longer than its record says (bytes after the content are not padding)".into(),
-                ));
+                hashing.hash(buf, keep);
+                pos += n as u64;
+                if pos > total {
+                    return Err(Fault::Content("longer than its record says".into()));
+                }
+                progress.advance(keep as u64);
             }
-            pos += n as u64;
-            if pos > total {
-                return Err(Fault::Content("longer than its record says".into()));
+            if pos != total {
+                return Err(Fault::Content(format!(
+                    "shorter than its record says ({pos} bytes, not {total})"
+                )));
             }
-            progress.advance(keep as u64);
-        }
-        if pos != total {
-            return Err(Fault::Content(format!(
-                "shorter than its record says ({pos} bytes, not {total})"
-            )));
-        }
-        if *hasher.finalize().as_bytes() != want {
+            hashing.finish().map_err(|e| Fault::Content(e.to_string()))
+        })?;
+        if hash != want {
             return Err(Fault::Content("does not match the hash its record holds".into()));
         }
         Ok(())
@@ -379,10 +384,10 @@ impl Vault {
             .store
             .write_with(Area::Objects, object, Replace::AtomicallyUnsynced, |f| {
                 let mut out =
-                    seal::encrypt_to(recipients, BufWriter::with_capacity(CHUNK, f)).map_err(std::io::Error::other)?;
+                    seal::encrypt_to(recipients, atomic::EarlyWriteback::new(f)).map_err(std::io::Error::other)?;
                 let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
                 loop {
-                    let n = match reader.read(&mut buf[..]) {
+                    let n = match read_full(&mut reader, &mut buf[..]) {
                         Ok(0) => break,
                         Ok(n) => n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -402,6 +407,88 @@ impl Vault {
         outcome?;
         failpoint("rotate-file-written");
         Ok(())
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns how much was read.
+/// (age's reader gives one 64 KiB chunk a call; whole buffers mean fewer,
+/// larger writes and hand-offs.)
+fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// How many piece buffers a stream uses at most (each [`CHUNK`] bytes).
+const PIECES: usize = 3;
+
+/// BLAKE3 on a second thread, so that hashing one piece overlaps encrypting
+/// (or decrypting) the next. Pieces travel in buffers that come back to be
+/// reused, at most [`PIECES`] of them, so memory stays bounded; they are
+/// zeroized when dropped.
+struct Hashing<'scope> {
+    to_hash: Option<std::sync::mpsc::SyncSender<(Zeroizing<Vec<u8>>, usize)>>,
+    spare: std::sync::mpsc::Receiver<Zeroizing<Vec<u8>>>,
+    made: usize,
+    thread: std::thread::ScopedJoinHandle<'scope, [u8; 32]>,
+}
+
+impl<'scope> Hashing<'scope> {
+    /// Starts hashing, with `first` as the first bytes.
+    fn start<'env>(scope: &'scope std::thread::Scope<'scope, 'env>, first: &[u8]) -> Self {
+        let (to_hash, pieces) = std::sync::mpsc::sync_channel::<(Zeroizing<Vec<u8>>, usize)>(PIECES);
+        let (give_back, spare) = std::sync::mpsc::channel();
+        let first = Zeroizing::new(first.to_vec());
+        let thread = scope.spawn(move || {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(&first);
+            for (piece, n) in pieces {
+                hasher.update(&piece[..n]);
+                // The stream may have ended; then the buffer is just dropped.
+                let _ = give_back.send(piece);
+            }
+            *hasher.finalize().as_bytes()
+        });
+        Hashing {
+            to_hash: Some(to_hash),
+            spare,
+            made: 0,
+            thread,
+        }
+    }
+
+    /// A buffer of [`CHUNK`] bytes to read the next piece into.
+    fn buffer(&mut self) -> Zeroizing<Vec<u8>> {
+        if let Ok(b) = self.spare.try_recv() {
+            return b;
+        }
+        if self.made < PIECES {
+            self.made += 1;
+            return Zeroizing::new(vec![0u8; CHUNK]);
+        }
+        self.spare.recv().unwrap_or_else(|_| Zeroizing::new(vec![0u8; CHUNK]))
+    }
+
+    /// Hashes the first `n` bytes of `piece`, next in order.
+    fn hash(&self, piece: Zeroizing<Vec<u8>>, n: usize) {
+        if let Some(tx) = &self.to_hash {
+            let _ = tx.send((piece, n));
+        }
+    }
+
+    /// The hash of everything given.
+    fn finish(mut self) -> std::io::Result<[u8; 32]> {
+        self.to_hash = None;
+        self.thread
+            .join()
+            .map_err(|_| std::io::Error::other("the hashing thread failed"))
     }
 }
 
