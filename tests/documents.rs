@@ -495,3 +495,31 @@ fn a_revocation_killed_at_every_file_resumes_and_every_document_still_reads() {
         }
     }
 }
+
+#[test]
+fn a_full_or_failing_disk_during_attach_writes_nothing() {
+    let env = setup();
+    let file = env.root.join("video.mp4");
+    generate(&file, 1_200_000, 13);
+    let before = env.snapshot();
+    // write 1 is the journal, 2 the content object, 3 the segment, 4 the head.
+    for fault in [
+        "write:enospc:2",
+        "fsync:eio:2",
+        "dirsync:eio:2",
+        "write:enospc:3",
+        "fsync:eio:4",
+    ] {
+        let mut c = env.cmd(&["attach", CASE, file.to_str().unwrap()]);
+        c.env("DOSSIER_IOFAULT", fault);
+        let out = run(c, None);
+        assert_eq!(out.status.code(), Some(1), "{fault}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{fault}: {err}");
+        assert!(out.stdout.is_empty(), "{fault}: an id was printed");
+        let (code, report) = env.verify(&[]);
+        assert_eq!(code, Some(0), "{fault}: {report}");
+        assert_eq!(env.snapshot(), before, "{fault}: the vault changed");
+        assert!(!env.vault.join("local/journal").exists(), "{fault}");
+    }
+}

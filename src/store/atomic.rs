@@ -69,10 +69,12 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A writer to a file that asks the kernel, every [`WRITEBACK_EVERY`] bytes,
 /// to start writing back what it has been given, so that the `fsync` at the
-/// end of a large file (a document's content) finds little left to do, and
-/// the page cache does not fill with gigabytes of it. On Linux this is
+/// end of a large file finds little left to do, and the page cache does not
+/// fill with gigabytes of it. On Linux this is
 /// `posix_fadvise(POSIX_FADV_DONTNEED)` on the range just written, which
 /// starts writeback without waiting for it; elsewhere it is a plain writer.
+/// Measured (docs/PERFORMANCE.md): it makes `get` of 1 GiB about 40 % faster,
+/// and `attach` (which writes 64 KiB age chunks) slower, so only `get` uses it.
 pub struct EarlyWriteback<'a> {
     file: &'a File,
     written: u64,

@@ -153,8 +153,7 @@ impl Vault {
         let mut done = (0u64, [0u8; 32]);
         let outcome = self.store.write_with(Area::Objects, object, Replace::Never, |f| {
             // age writes whole 64 KiB chunks: no buffer is needed in between.
-            let mut out =
-                seal::encrypt_to(recipients, atomic::EarlyWriteback::new(f)).map_err(std::io::Error::other)?;
+            let mut out = seal::encrypt_to(recipients, &mut *f).map_err(std::io::Error::other)?;
             std::thread::scope(|scope| {
                 let mut hashing = Hashing::start(scope, head);
                 out.write_all(head)?;
@@ -383,8 +382,7 @@ impl Vault {
         let outcome = self
             .store
             .write_with(Area::Objects, object, Replace::AtomicallyUnsynced, |f| {
-                let mut out =
-                    seal::encrypt_to(recipients, atomic::EarlyWriteback::new(f)).map_err(std::io::Error::other)?;
+                let mut out = seal::encrypt_to(recipients, &mut *f).map_err(std::io::Error::other)?;
                 let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
                 loop {
                     let n = match read_full(&mut reader, &mut buf[..]) {
