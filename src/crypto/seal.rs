@@ -79,9 +79,12 @@ pub fn stanza_bucket(n: usize) -> usize {
     n.max(4).next_power_of_two()
 }
 
+/// An age file being written: write the plaintext, then call `finish`.
+pub type Sealing<W> = age::stream::StreamWriter<W>;
+
 /// Starts an age file to `recipients` (their text forms) on `out`; the caller
 /// writes the plaintext and then calls `finish` on the returned writer.
-pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<age::stream::StreamWriter<W>, String> {
+pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<Sealing<W>, String> {
     if recipients.is_empty() {
         return Err("no recipient to encrypt to".into());
     }

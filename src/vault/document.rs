@@ -153,38 +153,39 @@ impl Vault {
         let mut done = (0u64, [0u8; 32]);
         let outcome = self.store.write_with(Area::Objects, object, Replace::Never, |f| {
             // age writes whole 64 KiB chunks: no buffer is needed in between.
-            let mut out = seal::encrypt_to(recipients, &mut *f).map_err(std::io::Error::other)?;
+            let out = seal::encrypt_to(recipients, &mut *f).map_err(std::io::Error::other)?;
+            // This thread reads and hashes; a second one encrypts and writes.
             std::thread::scope(|scope| {
-                let mut hashing = Hashing::start(scope, head);
-                out.write_all(head)?;
+                let mut encrypting = Worker::start(scope, Encrypt { out, size: 0 });
+                let mut hasher = blake3::Hasher::new();
+                let mut first = encrypting.buffer();
+                first[..head.len()].copy_from_slice(head);
+                hasher.update(head);
                 let mut size = head.len() as u64;
                 progress.advance(size);
-                loop {
-                    let mut buf = hashing.buffer();
+                let mut going = encrypting.give(first, head.len());
+                while going {
+                    let mut buf = encrypting.buffer();
                     let n = match read_full(&mut input, &mut buf[..]) {
                         Ok(0) => break,
                         Ok(n) => n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                         Err(e) => {
                             let message = e.to_string();
                             input_error = Some(e);
                             return Err(std::io::Error::other(message));
                         }
                     };
-                    out.write_all(&buf[..n])?;
-                    hashing.hash(buf, n);
+                    hasher.update(&buf[..n]);
                     size += n as u64;
                     progress.advance(n as u64);
+                    going = encrypting.give(buf, n);
                 }
-                let mut left = content_len(size) - size;
-                let zeros = vec![0u8; left.min(CHUNK as u64) as usize];
-                while left > 0 {
-                    let k = left.min(CHUNK as u64) as usize;
-                    out.write_all(&zeros[..k])?;
-                    left -= k as u64;
+                // The writer's own error, if it stopped early.
+                let written = encrypting.finish()?;
+                if written != size {
+                    return Err(std::io::Error::other("the content was not written whole"));
                 }
-                out.finish()?.flush()?;
-                done = (size, hashing.finish()?);
+                done = (size, *hasher.finalize().as_bytes());
                 Ok(())
             })
         });
@@ -294,7 +295,7 @@ impl Vault {
         };
         let total = content_len(d.size);
         let hash = std::thread::scope(|scope| {
-            let mut hashing = Hashing::start(scope, &[]);
+            let mut hashing = Worker::start(scope, Hash(blake3::Hasher::new()));
             let mut pos = 0u64;
             loop {
                 let mut buf = hashing.buffer();
@@ -316,7 +317,7 @@ impl Vault {
                         "longer than its record says (bytes after the content are not padding)".into(),
                     ));
                 }
-                hashing.hash(buf, keep);
+                hashing.give(buf, keep);
                 pos += n as u64;
                 if pos > total {
                     return Err(Fault::Content("longer than its record says".into()));
@@ -427,35 +428,84 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// How many piece buffers a stream uses at most (each [`CHUNK`] bytes).
 const PIECES: usize = 3;
 
-/// BLAKE3 on a second thread, so that hashing one piece overlaps encrypting
-/// (or decrypting) the next. Pieces travel in buffers that come back to be
-/// reused, at most [`PIECES`] of them, so memory stays bounded; they are
-/// zeroized when dropped.
-struct Hashing<'scope> {
-    to_hash: Option<std::sync::mpsc::SyncSender<(Zeroizing<Vec<u8>>, usize)>>,
-    spare: std::sync::mpsc::Receiver<Zeroizing<Vec<u8>>>,
-    made: usize,
-    thread: std::thread::ScopedJoinHandle<'scope, [u8; 32]>,
+/// What a [`Worker`] thread does with each piece, in order, and at the end.
+trait Stage: Send {
+    type Out: Send;
+    fn take(&mut self, piece: &[u8]) -> std::io::Result<()>;
+    fn end(self) -> std::io::Result<Self::Out>;
 }
 
-impl<'scope> Hashing<'scope> {
-    /// Starts hashing, with `first` as the first bytes.
-    fn start<'env>(scope: &'scope std::thread::Scope<'scope, 'env>, first: &[u8]) -> Self {
-        let (to_hash, pieces) = std::sync::mpsc::sync_channel::<(Zeroizing<Vec<u8>>, usize)>(PIECES);
+/// BLAKE3 of the pieces.
+struct Hash(blake3::Hasher);
+
+impl Stage for Hash {
+    type Out = [u8; 32];
+
+    fn take(&mut self, piece: &[u8]) -> std::io::Result<()> {
+        self.0.update(piece);
+        Ok(())
+    }
+
+    fn end(self) -> std::io::Result<[u8; 32]> {
+        Ok(*self.0.finalize().as_bytes())
+    }
+}
+
+/// The pieces encrypted into a content object, then its padding (§15.2 of
+/// docs/FORMAT.md); ends with the content's size.
+struct Encrypt<W: Write + Send> {
+    out: seal::Sealing<W>,
+    size: u64,
+}
+
+impl<W: Write + Send> Stage for Encrypt<W> {
+    type Out = u64;
+
+    fn take(&mut self, piece: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(piece)?;
+        self.size += piece.len() as u64;
+        Ok(())
+    }
+
+    fn end(mut self) -> std::io::Result<u64> {
+        let mut left = content_len(self.size) - self.size;
+        let zeros = vec![0u8; left.min(CHUNK as u64) as usize];
+        while left > 0 {
+            let k = left.min(CHUNK as u64) as usize;
+            self.out.write_all(&zeros[..k])?;
+            left -= k as u64;
+        }
+        self.out.finish()?.flush()?;
+        Ok(self.size)
+    }
+}
+
+/// A second thread that runs a [`Stage`] on pieces handed to it, so that its
+/// work (hashing, or encrypting and writing) overlaps the caller's (reading,
+/// or decrypting). Pieces travel in buffers that come back to be reused, at
+/// most [`PIECES`] of them, so memory stays bounded; they are zeroized when
+/// dropped.
+struct Worker<'scope, T> {
+    to_work: Option<std::sync::mpsc::SyncSender<(Zeroizing<Vec<u8>>, usize)>>,
+    spare: std::sync::mpsc::Receiver<Zeroizing<Vec<u8>>>,
+    made: usize,
+    thread: std::thread::ScopedJoinHandle<'scope, std::io::Result<T>>,
+}
+
+impl<'scope, T: Send + 'scope> Worker<'scope, T> {
+    fn start<'env, S: Stage<Out = T> + 'scope>(scope: &'scope std::thread::Scope<'scope, 'env>, mut stage: S) -> Self {
+        let (to_work, pieces) = std::sync::mpsc::sync_channel::<(Zeroizing<Vec<u8>>, usize)>(PIECES);
         let (give_back, spare) = std::sync::mpsc::channel();
-        let first = Zeroizing::new(first.to_vec());
         let thread = scope.spawn(move || {
-            let mut hasher = blake3::Hasher::new();
-            hasher.update(&first);
             for (piece, n) in pieces {
-                hasher.update(&piece[..n]);
-                // The stream may have ended; then the buffer is just dropped.
+                stage.take(&piece[..n])?;
+                // The caller may have stopped; then the buffer is just dropped.
                 let _ = give_back.send(piece);
             }
-            *hasher.finalize().as_bytes()
+            stage.end()
         });
-        Hashing {
-            to_hash: Some(to_hash),
+        Worker {
+            to_work: Some(to_work),
             spare,
             made: 0,
             thread,
@@ -474,19 +524,18 @@ impl<'scope> Hashing<'scope> {
         self.spare.recv().unwrap_or_else(|_| Zeroizing::new(vec![0u8; CHUNK]))
     }
 
-    /// Hashes the first `n` bytes of `piece`, next in order.
-    fn hash(&self, piece: Zeroizing<Vec<u8>>, n: usize) {
-        if let Some(tx) = &self.to_hash {
-            let _ = tx.send((piece, n));
-        }
+    /// Hands over the first `n` bytes of `piece`, next in order; false if the
+    /// worker has stopped on an error, which [`Worker::finish`] returns.
+    fn give(&self, piece: Zeroizing<Vec<u8>>, n: usize) -> bool {
+        self.to_work.as_ref().is_some_and(|tx| tx.send((piece, n)).is_ok())
     }
 
-    /// The hash of everything given.
-    fn finish(mut self) -> std::io::Result<[u8; 32]> {
-        self.to_hash = None;
+    /// Waits for the worker to end; its result.
+    fn finish(mut self) -> std::io::Result<T> {
+        self.to_work = None;
         self.thread
             .join()
-            .map_err(|_| std::io::Error::other("the hashing thread failed"))
+            .map_err(|_| std::io::Error::other("a worker thread failed"))?
     }
 }
 
