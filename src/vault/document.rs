@@ -269,7 +269,7 @@ impl Vault {
     fn read_content(
         &self,
         d: &Document,
-        sink: &mut dyn Write,
+        sink: &mut (dyn Write + Send),
         progress: &mut dyn Progress,
     ) -> std::result::Result<(), Fault> {
         if !is_object_name(&d.object) {
@@ -295,7 +295,14 @@ impl Vault {
         };
         let total = content_len(d.size);
         let hash = std::thread::scope(|scope| {
-            let mut hashing = Worker::start(scope, Hash(blake3::Hasher::new()));
+            // This thread decrypts and checks; a second one hashes and writes.
+            let mut hashing = Worker::start(
+                scope,
+                HashAndWrite {
+                    hasher: blake3::Hasher::new(),
+                    sink,
+                },
+            );
             let mut pos = 0u64;
             loop {
                 let mut buf = hashing.buffer();
@@ -311,25 +318,28 @@ impl Vault {
                     }
                 };
                 let keep = d.size.saturating_sub(pos).min(n as u64) as usize;
-                sink.write_all(&buf[..keep]).map_err(Fault::Sink)?;
                 if buf[keep..n].iter().any(|&b| b != 0) {
                     return Err(Fault::Content(
                         "longer than its record says (bytes after the content are not padding)".into(),
                     ));
                 }
-                hashing.give(buf, keep);
+                if !hashing.give(buf, keep) {
+                    break;
+                }
                 pos += n as u64;
                 if pos > total {
                     return Err(Fault::Content("longer than its record says".into()));
                 }
                 progress.advance(keep as u64);
             }
+            // The writer's own error first: it stopped early if it failed.
+            let hash = hashing.finish().map_err(Fault::Sink)?;
             if pos != total {
                 return Err(Fault::Content(format!(
                     "shorter than its record says ({pos} bytes, not {total})"
                 )));
             }
-            hashing.finish().map_err(|e| Fault::Content(e.to_string()))
+            Ok(hash)
         })?;
         if hash != want {
             return Err(Fault::Content("does not match the hash its record holds".into()));
@@ -435,19 +445,23 @@ trait Stage: Send {
     fn end(self) -> std::io::Result<Self::Out>;
 }
 
-/// BLAKE3 of the pieces.
-struct Hash(blake3::Hasher);
+/// The pieces written to a sink, and their BLAKE3 hash.
+struct HashAndWrite<'a> {
+    hasher: blake3::Hasher,
+    sink: &'a mut (dyn Write + Send),
+}
 
-impl Stage for Hash {
+impl Stage for HashAndWrite<'_> {
     type Out = [u8; 32];
 
     fn take(&mut self, piece: &[u8]) -> std::io::Result<()> {
-        self.0.update(piece);
+        self.sink.write_all(piece)?;
+        self.hasher.update(piece);
         Ok(())
     }
 
     fn end(self) -> std::io::Result<[u8; 32]> {
-        Ok(*self.0.finalize().as_bytes())
+        Ok(*self.hasher.finalize().as_bytes())
     }
 }
 
