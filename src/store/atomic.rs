@@ -73,7 +73,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// fill with gigabytes of it. On Linux this is
 /// `posix_fadvise(POSIX_FADV_DONTNEED)` on the range just written, which
 /// starts writeback without waiting for it; elsewhere it is a plain writer.
-/// Measured (docs/PERFORMANCE.md): it makes `get` of 1 GiB about 40 % faster,
+/// Measured (docs/PERFORMANCE.md): it makes `get` of 1 GiB markedly faster,
 /// and `attach` (which writes 64 KiB age chunks) slower, so only `get` uses it.
 pub struct EarlyWriteback<'a> {
     file: &'a File,

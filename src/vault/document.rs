@@ -12,6 +12,11 @@
 //! chunk as it comes and the BLAKE3 hash at the end; only a match is renamed
 //! to the output's name. `verify` does the same into nothing, and rotation
 //! re-seals content objects as streams, like every other file of a case.
+//!
+//! Both directions use two threads joined by a [`Worker`]: at most three
+//! 1 MiB pieces are in flight, so memory stays at a few MiB. `attach` reads
+//! and hashes on one and encrypts and writes on the other; `get` decrypts and
+//! checks on one and hashes and writes on the other.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
