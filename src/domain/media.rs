@@ -1,6 +1,6 @@
 //! A document's media type, from its first bytes and its file name.
 //!
-//! The rule (docs/FORMAT.md §15.3): a signature in the first bytes wins for
+//! The rule (docs/FORMAT.md §16.3): a signature in the first bytes wins for
 //! the formats that have an unambiguous one; containers shared by many
 //! formats (ZIP, ISO base media, RIFF, Ogg) are told apart by the extension
 //! when it names one of them; with no signature, a known extension decides;

@@ -5,7 +5,7 @@
 //! its size. The record (docs/FORMAT.md §6.6) holds the real size and the
 //! BLAKE3 hash of those bytes, so a reader keeps the first `size` bytes and
 //! checks the hash. The padding hides a document's exact size from whoever
-//! sees the vault's files: see docs/FORMAT.md §15.
+//! sees the vault's files: see docs/FORMAT.md §16.
 
 /// Up to this size, a content object's plaintext is padded to a power of two.
 pub const POWER_OF_TWO_UP_TO: u64 = 1 << 20;

@@ -470,7 +470,7 @@ impl Stage for HashAndWrite<'_> {
     }
 }
 
-/// The pieces encrypted into a content object, then its padding (§15.2 of
+/// The pieces encrypted into a content object, then its padding (§16.2 of
 /// docs/FORMAT.md); ends with the content's size.
 struct Encrypt<W: Write + Send> {
     out: seal::Sealing<W>,
