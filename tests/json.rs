@@ -164,7 +164,7 @@ fn every_commands_json_keys_are_the_documented_ones() {
     );
     exactly(
         &x["cases"][0],
-        &["case", "member_now", "readable_now", "access", "records"],
+        &["case", "member_now", "readable_now", "access", "records", "documents"],
     );
     exactly(&x["cases"][0]["access"][0], &["from", "until"]);
     exactly(
@@ -254,6 +254,26 @@ fn every_commands_json_keys_are_the_documented_ones() {
             "records",
             "extract",
         ],
+    );
+
+    // documents: attach and get
+    let doc = env.root.join("ruling.pdf");
+    std::fs::write(&doc, b"%PDF-1.4 ruling").unwrap();
+    let attached = &objects(&env.ok(&["--json", "attach", CASE, doc.to_str().unwrap()], None))[0];
+    exactly(attached, &["id", "case", "name", "media_type", "size", "hash"]);
+    let back = env.root.join("ruling-back.pdf");
+    exactly(
+        &objects(&env.ok(
+            &[
+                "--json",
+                "get",
+                attached["id"].as_str().unwrap(),
+                "--output",
+                back.to_str().unwrap(),
+            ],
+            None,
+        ))[0],
+        &["id", "case", "output", "name", "media_type", "size", "hash", "status"],
     );
 
     // init, on a new vault

@@ -54,9 +54,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
                     .iter()
                     .map(|a| serde_json::json!({"from": a.from.1, "until": a.until.as_ref().map(|u| u.1.clone())}))
                     .collect();
+                let documents = c.records.iter().filter(|r| r.type_name == "document").count();
                 serde_json::json!({
                     "case": c.case, "member_now": c.member_now, "readable_now": c.readable_now,
-                    "access": access, "records": records,
+                    "access": access, "records": records, "documents": documents,
                 })
             })
             .collect();
@@ -103,10 +104,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         } else {
             "rotated: their key opens nothing of it now"
         };
+        let documents = c.records.iter().filter(|r| r.type_name == "document").count();
         output::line(&format!(
-            "case {} ({} records could be read; {now})",
+            "case {} ({} records could be read, {documents} of them document{}; {now})",
             c.case,
-            c.records.len()
+            c.records.len(),
+            if documents == 1 { "" } else { "s" }
         ));
         for r in &c.records {
             let people = if r.people.is_empty() {

@@ -7,6 +7,7 @@
 
 mod add;
 mod amend;
+mod attach;
 mod case;
 mod checkpoint;
 mod clone;
@@ -14,6 +15,7 @@ mod completions;
 mod demo;
 mod export;
 mod exposure;
+mod get;
 mod guided;
 mod help;
 mod init;
@@ -79,6 +81,8 @@ enum Command {
     #[command(subcommand)]
     Member(member::Command),
     Add(add::Args),
+    Attach(attach::Args),
+    Get(get::Args),
     Amend(amend::Args),
     Retract(retract::Args),
     Log(log::Args),
@@ -108,6 +112,8 @@ pub fn run() -> i32 {
         Command::Whoami(a) => whoami::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Case(c) => case::run(&cli_ctx(cli.vault, cli.identity, json), c),
         Command::Add(a) => add::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Attach(a) => attach::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::Get(a) => get::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Amend(a) => amend::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Retract(a) => retract::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Log(a) => log::run(&cli_ctx(cli.vault, cli.identity, json), a),

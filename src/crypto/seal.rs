@@ -79,9 +79,12 @@ pub fn stanza_bucket(n: usize) -> usize {
     n.max(4).next_power_of_two()
 }
 
+/// An age file being written: write the plaintext, then call `finish`.
+pub type Sealing<W> = age::stream::StreamWriter<W>;
+
 /// Starts an age file to `recipients` (their text forms) on `out`; the caller
 /// writes the plaintext and then calls `finish` on the returned writer.
-pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<age::stream::StreamWriter<W>, String> {
+pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<Sealing<W>, String> {
     if recipients.is_empty() {
         return Err("no recipient to encrypt to".into());
     }
@@ -144,6 +147,31 @@ pub fn open(identity: &dyn age::Identity, ciphertext: &[u8], limit: u64) -> Open
         Ok(_) if plain.len() as u64 > limit => Opened::Damaged(format!("larger than {limit} bytes")),
         Ok(_) => Opened::Plain(plain),
         Err(e) => Opened::Damaged(format!("age payload fails authentication ({e})")),
+    }
+}
+
+/// What came of starting to read an age file as a stream.
+pub enum OpenedStream<R: std::io::BufRead> {
+    /// The plaintext, authenticated chunk by chunk as it is read: a read
+    /// fails at the first chunk that does not authenticate, and at a file cut
+    /// short.
+    Reader(age::stream::StreamReader<R>),
+    /// A well-formed age file with no stanza for this identity.
+    NotForUs,
+    /// Not an age file, or its header fails.
+    Damaged(String),
+}
+
+/// Starts reading an age file from `input` without holding it in memory.
+pub fn open_stream<R: std::io::BufRead>(identity: &dyn age::Identity, input: R) -> OpenedStream<R> {
+    let decryptor = match age::Decryptor::new_buffered(input) {
+        Ok(d) => d,
+        Err(e) => return OpenedStream::Damaged(format!("not a readable age file ({e})")),
+    };
+    match decryptor.decrypt(std::iter::once(identity)) {
+        Ok(r) => OpenedStream::Reader(r),
+        Err(age::DecryptError::NoMatchingKeys) => OpenedStream::NotForUs,
+        Err(e) => OpenedStream::Damaged(format!("age header fails ({e})")),
     }
 }
 

@@ -4,4 +4,5 @@
 
 pub mod date;
 pub mod input;
+pub mod media;
 pub mod record;

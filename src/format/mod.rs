@@ -8,6 +8,7 @@
 
 pub mod cbor;
 pub mod checkpoint;
+pub mod document;
 pub mod entry;
 pub mod head;
 pub mod segment;

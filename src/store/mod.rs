@@ -280,6 +280,19 @@ impl Store {
         atomic::write_with(&self.path(area, name), replace, |f| std::io::Write::write_all(f, bytes))
     }
 
+    /// Writes a file atomically and durably through `fill`, which streams its
+    /// bytes: a file of any size is written without holding it in memory.
+    pub fn write_with(
+        &self,
+        area: Area,
+        name: &str,
+        replace: Replace,
+        fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<()> {
+        self.require_exclusive();
+        atomic::write_with(&self.path(area, name), replace, fill)
+    }
+
     /// Removes a file durably.
     pub fn remove(&self, area: Area, name: &str) -> Result<()> {
         self.require_exclusive();
@@ -308,6 +321,14 @@ impl Store {
     pub fn commit(&self) -> Result<()> {
         self.require_exclusive();
         atomic::remove(&self.journal_path())
+    }
+
+    /// Gives up the write in flight after an error, now rather than at the
+    /// next open: exactly what recovery does (objects of a write whose head
+    /// did not change are removed; the journal goes).
+    pub fn abandon(&self) -> Result<()> {
+        self.require_exclusive();
+        self.recover()
     }
 
     /// Undoes a write that did not reach its commit point.

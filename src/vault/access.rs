@@ -27,9 +27,14 @@ use super::state::{Access, Case, KeySpan};
 use super::{check_member_name, write, Vault};
 
 /// Told of each file sealed anew; first called with the total, then once per file.
+/// Streams of bytes (a document's content) report with `advance` instead.
 pub trait Progress {
     fn start(&mut self, total: u64);
     fn step(&mut self);
+    /// `n` more bytes done.
+    fn advance(&mut self, n: u64) {
+        let _ = n;
+    }
 }
 
 /// A progress report nobody reads.
@@ -416,20 +421,23 @@ impl Vault {
             damaged: plan.damaged,
             ..Rotated::default()
         };
-        let mut logs: Vec<(Log, Planned)> = Vec::new();
+        let mut logs: Vec<(Log, Vec<String>, Planned)> = Vec::new();
         for p in plan.logs {
-            let log = match &p.case {
-                None => self.load_roster_log()?,
-                Some(c) => self.case(c)?.0,
+            let (log, documents) = match &p.case {
+                None => (self.load_roster_log()?, Vec::new()),
+                Some(c) => {
+                    let (log, case) = self.case(c)?;
+                    (log, super::document::objects_of(&case))
+                }
             };
-            logs.push((log, p));
+            logs.push((log, documents, p));
         }
         let total: u64 = logs
             .iter()
-            .map(|(l, _)| (l.segments.len() + l.heads.len()) as u64)
+            .map(|(l, d, _)| (l.segments.len() + l.heads.len() + d.len()) as u64)
             .sum();
         progress.start(total);
-        for (log, p) in logs {
+        for (log, documents, p) in logs {
             let Planned {
                 case: name,
                 recipients,
@@ -437,6 +445,12 @@ impl Vault {
             } = p;
             for s in &log.segments {
                 self.reseal(Area::Objects, s, &recipients)?;
+                report.files += 1;
+                progress.step();
+            }
+            // Document content, streamed: a revoked key opens none of it either.
+            for o in &documents {
+                self.reseal_content(o, &recipients)?;
                 report.files += 1;
                 progress.step();
             }

@@ -8,6 +8,7 @@
 
 pub mod access;
 mod custody;
+pub mod document;
 pub mod log;
 mod marks;
 mod sealing;

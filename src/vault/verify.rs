@@ -88,6 +88,7 @@ impl Vault {
                     for v in &r.versions {
                         if let Record::Document(d) = &v.record {
                             referenced.insert(format!("objects/{}", d.object));
+                            problems.extend(self.check_document(&r.id, d));
                         }
                     }
                 }

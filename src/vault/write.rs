@@ -51,6 +51,69 @@ pub(crate) fn append_at(
     bodies: Vec<(Kind, Vec<u8>)>,
     time: String,
 ) -> Result<Vec<EntryId>> {
+    append_after(store, identity, device, target, recipients, &[], || Ok(bodies), time)
+}
+
+/// Appends entries whose bodies `make` returns after writing the objects
+/// named in `created` (a document's content). The journal lists those
+/// objects, and the segment, before any of them exists; on any error the
+/// write is given up at once, as recovery would, so nothing is left behind.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn append_after(
+    store: &Store,
+    identity: &Identity,
+    device: &[u8; 16],
+    target: Target<'_>,
+    recipients: &[String],
+    created: &[String],
+    make: impl FnOnce() -> Result<Vec<(Kind, Vec<u8>)>>,
+    time: String,
+) -> Result<Vec<EntryId>> {
+    let segment_name = new_name();
+    let name = head_name(&target.id, device);
+    let mut listed = created.to_vec();
+    listed.push(segment_name.clone());
+    store.begin(&name, &listed)?;
+    failpoint("append-journaled");
+    let written = make().and_then(|bodies| {
+        write_entries(
+            store,
+            identity,
+            device,
+            &target,
+            recipients,
+            bodies,
+            time,
+            &segment_name,
+            &name,
+        )
+    });
+    match written {
+        Ok(ids) => {
+            store.commit()?;
+            Ok(ids)
+        }
+        Err(e) => {
+            // The error that stopped the write is the one to report.
+            let _ = store.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// Signs the entries, seals and writes the segment, then the head: the commit point.
+#[allow(clippy::too_many_arguments)]
+fn write_entries(
+    store: &Store,
+    identity: &Identity,
+    device: &[u8; 16],
+    target: &Target<'_>,
+    recipients: &[String],
+    bodies: Vec<(Kind, Vec<u8>)>,
+    time: String,
+    segment_name: &str,
+    name: &str,
+) -> Result<Vec<EntryId>> {
     let author = identity.signing_public();
     let (mut parents, mut seq) = match target.existing {
         Some(log) => {
@@ -91,13 +154,12 @@ pub(crate) fn append_at(
         seq += 1;
     }
 
-    let segment_name = new_name();
     let plaintext = Zeroizing::new(
         Segment {
             format: SEGMENT_FORMAT.into(),
             v: SEGMENT_VERSION,
             log: ByteArray::new(target.id),
-            name: Some(segment_name.clone()),
+            name: Some(segment_name.to_string()),
             entries: stored,
             pad: ByteBuf::new(),
         }
@@ -105,9 +167,8 @@ pub(crate) fn append_at(
     );
     let sealed = seal::seal(recipients, &plaintext).map_err(Error::Invalid)?;
 
-    let name = head_name(&target.id, device);
     let mut segments: Vec<String> = target.existing.map(|l| l.segments.clone()).unwrap_or_default();
-    segments.push(segment_name.clone());
+    segments.push(segment_name.to_string());
     let serial = target
         .existing
         .and_then(|l| l.heads.iter().find(|h| h.name == name))
@@ -137,12 +198,9 @@ pub(crate) fn append_at(
     );
     let sealed_head = seal::seal(recipients, &signed).map_err(Error::Invalid)?;
 
-    store.begin(&name, std::slice::from_ref(&segment_name))?;
-    failpoint("append-journaled");
-    store.write(Area::Objects, &segment_name, Replace::Never, &sealed)?;
+    store.write(Area::Objects, segment_name, Replace::Never, &sealed)?;
     failpoint("append-segment-written");
-    store.write(Area::Heads, &name, Replace::Atomically, &sealed_head)?;
+    store.write(Area::Heads, name, Replace::Atomically, &sealed_head)?;
     failpoint("append-head-written");
-    store.commit()?;
     Ok(ids)
 }
