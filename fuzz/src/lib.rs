@@ -228,6 +228,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         author: ByteArray::new(public),
         kind: Kind::Record,
         body: ByteArray::new(*blake3::hash(&body).as_bytes()),
+        leaves: None,
     };
     let header_bytes = cbor::to_vec(&header);
     let sig = dossier::crypto::sign::sign(&author, dossier::format::entry::ENTRY_SIGNATURE_LABEL, &header_bytes);

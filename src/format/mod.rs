@@ -10,6 +10,7 @@ pub mod cbor;
 pub mod checkpoint;
 pub mod entry;
 pub mod head;
+pub mod leaves;
 pub mod segment;
 
 /// 16 random bytes naming a log (a case, or the vault's roster).

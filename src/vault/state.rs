@@ -10,6 +10,7 @@ use crate::domain::record::Record;
 use crate::format::entry::{
     AmendBody, CaseBody, ExportBody, Kind, Member, NameBody, RetractBody, Role, RotateBody, VaultBody,
 };
+use crate::format::leaves::{self, CommittedRecord};
 use crate::format::{cbor, hex, EntryId};
 
 use super::log::{describe, Log, Problem};
@@ -179,6 +180,39 @@ impl Case {
         self.sealed.iter().any(|k| !is_member(&self.members, k))
     }
 }
+
+/// The record of a `record` entry: a bare record (header version 1), or a
+/// record with its seed whose leaves must give the header's root.
+fn record_body(e: &super::log::Entry) -> Result<Record, String> {
+    match &e.header.leaves {
+        None => cbor::from_slice::<Record>(&e.body),
+        Some(root) => {
+            let b = cbor::from_slice::<CommittedRecord>(&e.body)?;
+            if leaves::record_root(&b.record, None, &b.seed) != root.into_array() {
+                return Err(LEAVES_MISMATCH.into());
+            }
+            Ok(b.record.clone())
+        }
+    }
+}
+
+/// The body of an `amend` entry; with a version-2 header, its seed and leaves
+/// must give the header's root.
+fn amend_body(e: &super::log::Entry) -> Result<AmendBody, String> {
+    let b = cbor::from_slice::<AmendBody>(&e.body)?;
+    match (&e.header.leaves, &b.seed) {
+        (None, None) => Ok(b),
+        (Some(root), Some(seed)) => {
+            if leaves::record_root(&b.record, Some(&b.target.into_array()), seed) != root.into_array() {
+                return Err(LEAVES_MISMATCH.into());
+            }
+            Ok(b)
+        }
+        _ => Err("a seed without a leaf root, or a leaf root without a seed".into()),
+    }
+}
+
+const LEAVES_MISMATCH: &str = "its leaves do not give the root its header signs: altered";
 
 fn problem(log: &Log, id: EntryId, message: String) -> Problem {
     let file = log.entry(&id).map(|e| format!("objects/{}", e.segment));
@@ -431,7 +465,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             continue;
         }
         match e.header.kind {
-            Kind::Record => match cbor::from_slice::<Record>(&e.body) {
+            Kind::Record => match record_body(e) {
                 Ok(record) => {
                     c.by_entry.insert(e.id, c.records.len());
                     c.records.push(RecordState {
@@ -447,7 +481,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 }
                 Err(m) => problems.push(problem(log, e.id, format!("bad record: {m}"))),
             },
-            Kind::Amend => match cbor::from_slice::<AmendBody>(&e.body) {
+            Kind::Amend => match amend_body(e) {
                 Ok(b) => match c.by_entry.get(&b.target.into_array()).copied() {
                     Some(i) if c.records[i].retraction.is_none() => {
                         c.by_entry.insert(e.id, i);

@@ -14,6 +14,7 @@ use crate::crypto::{identity::Identity, seal, sign};
 use crate::error::{Error, Result};
 use crate::format::entry::{self, Header, Kind, StoredEntry, ENTRY_SIGNATURE_LABEL, HEADER_VERSION};
 use crate::format::head::{Head, LogKind, SignedHead, HEAD_FORMAT, HEAD_SIGNATURE_LABEL, HEAD_VERSION};
+use crate::format::leaves::HEADER_VERSION_LEAVES;
 use crate::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
 use crate::format::{cbor, EntryId, LogId};
 use crate::store::{failpoint, new_name, Area, Replace, Store};
@@ -41,6 +42,19 @@ pub fn append(
     append_at(store, identity, device, target, recipients, bodies, super::now())
 }
 
+/// [`append`], for entries some of which commit to a leaf root: those get a
+/// version-2 header that carries it (docs/FORMAT.md §6.11).
+pub fn append_committed(
+    store: &Store,
+    identity: &Identity,
+    device: &[u8; 16],
+    target: Target<'_>,
+    recipients: &[String],
+    bodies: Vec<(Kind, Vec<u8>, Option<[u8; 32]>)>,
+) -> Result<Vec<EntryId>> {
+    append_inner(store, identity, device, target, recipients, bodies, super::now())
+}
+
 /// [`append`], with the time the entries claim given (tests forge with it).
 pub(crate) fn append_at(
     store: &Store,
@@ -49,6 +63,19 @@ pub(crate) fn append_at(
     target: Target<'_>,
     recipients: &[String],
     bodies: Vec<(Kind, Vec<u8>)>,
+    time: String,
+) -> Result<Vec<EntryId>> {
+    let bodies = bodies.into_iter().map(|(k, b)| (k, b, None)).collect();
+    append_inner(store, identity, device, target, recipients, bodies, time)
+}
+
+fn append_inner(
+    store: &Store,
+    identity: &Identity,
+    device: &[u8; 16],
+    target: Target<'_>,
+    recipients: &[String],
+    bodies: Vec<(Kind, Vec<u8>, Option<[u8; 32]>)>,
     time: String,
 ) -> Result<Vec<EntryId>> {
     let author = identity.signing_public();
@@ -67,9 +94,13 @@ pub(crate) fn append_at(
     };
     let mut ids = Vec::new();
     let mut stored = Vec::new();
-    for (kind, body) in bodies {
+    for (kind, body, leaves) in bodies {
         let header = Header {
-            v: HEADER_VERSION,
+            v: if leaves.is_some() {
+                HEADER_VERSION_LEAVES
+            } else {
+                HEADER_VERSION
+            },
             log: ByteArray::new(target.id),
             seq,
             parents: parents.iter().map(|p| ByteArray::new(*p)).collect(),
@@ -77,6 +108,7 @@ pub(crate) fn append_at(
             author: ByteArray::new(author),
             kind,
             body: ByteArray::new(entry::body_hash(&body)),
+            leaves: leaves.map(ByteArray::new),
         };
         let header_bytes = cbor::to_vec(&header);
         let id = entry::entry_id(&header_bytes);
