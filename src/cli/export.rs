@@ -195,12 +195,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     }
 
     let mut vault = ctx.open(!args.dry_run)?;
-    let (_, case) = vault.case(&args.case)?;
+    let (log, case) = vault.case(&args.case)?;
     let origin = args
         .policy
         .as_ref()
         .map_or_else(|| "default".to_string(), |p| p.display().to_string());
-    let prepared = export::prepare(
+    let mut prepared = export::prepare(
         &case,
         &policy,
         export::Options {
@@ -216,6 +216,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     }
 
     let format: Format = args.format.expect("clap requires --format without --dry-run").into();
+    if format == Format::Json {
+        // A JSON extract carries the proof of each record's words (docs/EXTRACT.md).
+        prepared.attach_proofs(&case, &log);
+    }
     let plain = Zeroizing::new(
         prepared
             .render(format)

@@ -753,6 +753,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             b.report.included.push((hex(&p.state.id)[..16].to_string(), "person"));
             let (date, text, tags) = described.remove(&i).unwrap_or_default();
             listed.push(PersonOut {
+                id: hex(&p.state.id)[..16].to_string(),
                 label: shown,
                 named: p.revealed,
                 role: p.latest.role.map(|r| vocab_name(&r)),
@@ -827,6 +828,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         testimony,
         notes,
         documents,
+        proofs: Vec::new(),
     };
     Ok(Prepared {
         extract,
