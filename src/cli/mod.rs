@@ -28,6 +28,7 @@ mod rotate;
 mod search;
 mod show;
 mod verify;
+mod verify_extract;
 mod whoami;
 
 use std::path::PathBuf;
@@ -82,6 +83,7 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    VerifyExtract(verify_extract::Args),
     Checkpoint(checkpoint::Args),
     Export(export::Args),
     Rotate(rotate::Args),
@@ -108,6 +110,7 @@ pub fn run() -> i32 {
         Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::VerifyExtract(a) => verify_extract::run(json, a),
         Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),
         Command::Checkpoint(a) => checkpoint::run(&cli_ctx(cli.vault, cli.identity, json), a),
