@@ -52,9 +52,10 @@ pub fn run(json: bool, args: Args) -> Result<i32> {
             .and_then(|f| f.take(limit).read_to_end(&mut bytes))
             .map_err(io)?;
     }
-    let sum = verify::verify(&bytes, pinned.as_ref()).map_err(|m| Error::Integrity {
-        what: shown.clone(),
-        message: format!("{m}; the extract does not verify"),
+    let sum = verify::verify(&bytes, pinned.as_ref()).map_err(|m| {
+        Error::Invalid(format!(
+            "{shown}: {m}; the extract does NOT verify: do not rely on it as the documenter's words"
+        ))
     })?;
     if pinned.is_none() {
         eprintln!(

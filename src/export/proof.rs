@@ -207,7 +207,7 @@ fn placeholder(p: &mut LeafProof, shown: String) {
 }
 
 /// Reveals or withholds each leaf against what the item shows.
-fn prove(all: &[Leaf], seed: &[u8; 32], item: &Json) -> Vec<LeafProof> {
+pub(crate) fn prove(all: &[Leaf], seed: &[u8; 32], item: &Json) -> Vec<LeafProof> {
     let person = item.get("label").is_some();
     let mut out = Vec::new();
     let mut i = 0;

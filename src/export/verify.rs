@@ -390,3 +390,118 @@ fn count_span(field: &str, shown: &str, sum: &mut Summary) {
         sum.generalised += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::{Note, Record};
+    use crate::export::proof::prove;
+    use proptest::prelude::*;
+    use serde_bytes::ByteArray;
+
+    /// A signed note whose text shows `masked` words as a pseudonym; the extract's JSON.
+    fn extract(words: &[String], seps: &[u8], masked: &[bool], seed: [u8; 32]) -> (Json, String) {
+        let mut text = String::new();
+        let mut shown = String::new();
+        for (i, w) in words.iter().enumerate() {
+            text.push_str(w);
+            shown.push_str(if masked[i % masked.len()] { "Witness A" } else { w });
+            let sep = [" ", ", ", ". ", " — "][usize::from(seps[i % seps.len()]) % 4];
+            text.push_str(sep);
+            shown.push_str(sep);
+        }
+        let record = Record::Note(Note {
+            handle: None,
+            text: text.clone(),
+            date: None,
+            tags: Vec::new(),
+        });
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let author = key.verifying_key().to_bytes();
+        let header = Header {
+            v: 2,
+            log: ByteArray::new([1; 16]),
+            seq: 1,
+            parents: vec![ByteArray::new([2; 32])],
+            time: "2026-01-01T00:00:00Z".into(),
+            author: ByteArray::new(author),
+            kind: Kind::Record,
+            body: ByteArray::new([0; 32]),
+            leaves: Some(ByteArray::new(leaves::record_root(&record, None, &seed))),
+        };
+        let header_bytes = cbor::to_vec(&header);
+        let id = hex(&entry::entry_id(&header_bytes))[..16].to_string();
+        let item = serde_json::json!({"id": id, "text": shown});
+        let proof = RecordProof {
+            record: id.clone(),
+            r#type: "note".into(),
+            proof: PROOF_LEAVES.into(),
+            header: hex(&header_bytes),
+            signature: hex(&sign::sign(&key, ENTRY_SIGNATURE_LABEL, &header_bytes)),
+            signer: signing_key_to_string(&author),
+            leaves: prove(&leaves::leaves(&record, None), &seed, &item),
+        };
+        let x = serde_json::json!({"format": EXTRACT_FORMAT, "notes": [item], "proofs": [proof]});
+        (x, id)
+    }
+
+    fn check(x: &Json) -> Result<Summary, String> {
+        verify(&serde_json::to_vec(x).unwrap(), None)
+    }
+
+    /// Changes the character at `at` (of the chars of `s`) to another one.
+    fn change(s: &str, at: usize) -> String {
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == at {
+                    if c == 'q' {
+                        'r'
+                    } else {
+                        'q'
+                    }
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_redaction_verifies_and_any_changed_character_fails(
+            words in proptest::collection::vec("[a-zA-Zа-я0-9]{1,8}", 1..25),
+            seps in proptest::collection::vec(any::<u8>(), 1..5),
+            masked in proptest::collection::vec(any::<bool>(), 1..8),
+            seed in any::<[u8; 32]>(),
+            pick in any::<usize>(),
+            at in any::<usize>(),
+        ) {
+            let (x, id) = extract(&words, &seps, &masked, seed);
+            let sum = check(&x).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(sum.records, 1);
+            let revealed: Vec<usize> = x["proofs"][0]["leaves"].as_array().unwrap().iter().enumerate()
+                .filter(|(_, l)| l.get("value").is_some() && l["field"] == "text")
+                .map(|(i, _)| i)
+                .collect();
+            if revealed.is_empty() {
+                return Ok(());
+            }
+            // One character of a revealed value, in the proof.
+            let k = revealed[pick % revealed.len()];
+            let mut y = x.clone();
+            let v = y["proofs"][0]["leaves"][k]["value"].as_str().unwrap().to_string();
+            let n = v.chars().count();
+            y["proofs"][0]["leaves"][k]["value"] = Json::String(change(&v, at % n));
+            let err = check(&y).unwrap_err();
+            prop_assert!(err.contains(&id), "{}", err);
+            // One character of the text shown.
+            let mut y = x.clone();
+            let shown = y["notes"][0]["text"].as_str().unwrap().to_string();
+            y["notes"][0]["text"] = Json::String(change(&shown, at % shown.chars().count()));
+            let err = check(&y).unwrap_err();
+            prop_assert!(err.contains(&id), "{}", err);
+        }
+    }
+}
