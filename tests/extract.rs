@@ -448,3 +448,22 @@ fn not_an_extract_is_one_clear_line() {
         assert!(err.contains(name), "{err}");
     }
 }
+
+#[test]
+fn a_frozen_extract_still_verifies_and_its_signer_is_pinned() {
+    // Made by the first release with leaf commitments; every later one must verify it.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extract-v1.json");
+    let signer = "dossiersig1ledhgq45wqhjqvwdcma36z2nqw07eda3ntfnyuxut6rvxmrdwdmshzmapu";
+    let out = verify_extract(&file, Some(signer));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.starts_with(&format!("3 records, signed by {signer}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("pseudonymised: Witness A ×4; masked: 1"), "{stdout}");
+    let bytes = std::fs::read(&file).unwrap();
+    for secret in ["Hanna", "Kavalenka", "555 01 23"] {
+        assert!(!text(&bytes).contains(secret), "{secret}");
+    }
+}
