@@ -79,6 +79,7 @@ pub fn run(json: bool, args: Args) -> Result<i32> {
             "generalised": sum.generalised,
             "removed": sum.removed,
             "hidden_leaves": sum.hidden_leaves,
+            "references": sum.references,
             "unsigned_insertions": sum.unsigned_insertions,
             "record_level": sum.record_level,
         }));
