@@ -284,7 +284,7 @@ fn is_layout(w: &Word, values: Option<&[Range<usize>]>) -> bool {
     // can overlap the word is the first that ends after the word starts.
     values.is_some_and(|v| {
         let k = v.partition_point(|r| r.end <= w.start);
-        !v.get(k).is_some_and(|r| r.start < w.end)
+        v.get(k).is_none_or(|r| r.start >= w.end)
     })
 }
 
