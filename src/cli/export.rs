@@ -211,15 +211,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     )
     .map_err(|m| Error::Policy(format!("{origin}: {m}")))?;
 
+    let format = args.format.map(Format::from);
+    if args.dry_run || format == Some(Format::Json) {
+        // A JSON extract carries the proof of each record's words
+        // (docs/EXTRACT.md); a dry run checks the bytes a real export would write.
+        prepared.attach_proofs(&case, &log);
+    }
     if args.dry_run {
         return dry_run(ctx, &args, &prepared, &origin);
     }
 
-    let format: Format = args.format.expect("clap requires --format without --dry-run").into();
-    if format == Format::Json {
-        // A JSON extract carries the proof of each record's words (docs/EXTRACT.md).
-        prepared.attach_proofs(&case, &log);
-    }
+    let format: Format = format.expect("clap requires --format without --dry-run");
     let plain = Zeroizing::new(
         prepared
             .render(format)
