@@ -670,3 +670,73 @@ fn check_head_authors(log: &Log, ever: &[[u8; 32]], problems: &mut Vec<Problem>)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::entry::Header;
+    use crate::format::leaves::HEADER_VERSION_LEAVES;
+    use serde_bytes::ByteArray;
+    use zeroize::Zeroizing;
+
+    fn entry(kind: Kind, body: Vec<u8>, root: Option<[u8; 32]>) -> super::super::log::Entry {
+        super::super::log::Entry {
+            id: [9; 32],
+            header: Header {
+                v: HEADER_VERSION_LEAVES,
+                log: ByteArray::new([1; 16]),
+                seq: 1,
+                parents: Vec::new(),
+                time: "2026-01-01T00:00:00Z".into(),
+                author: ByteArray::new([2; 32]),
+                kind,
+                body: ByteArray::new([0; 32]),
+                leaves: root.map(ByteArray::new),
+            },
+            header_bytes: Vec::new(),
+            sig: [0; 64],
+            body: Zeroizing::new(body),
+            segment: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_body_that_does_not_give_the_signed_root_is_altered() {
+        let record: Record = serde_json::from_str(r#"{"type":"note","text":"Visit refused."}"#).unwrap();
+        let seed = [5u8; 32];
+        let body = CommittedRecord {
+            record: record.clone(),
+            seed: ByteArray::new(seed),
+        };
+        let root = leaves::record_root(&record, None, &seed);
+        let bytes = cbor::to_vec(&body);
+        assert_eq!(
+            record_body(&entry(Kind::Record, bytes.clone(), Some(root))).unwrap(),
+            record
+        );
+        let mut other = root;
+        other[0] ^= 1;
+        assert!(record_body(&entry(Kind::Record, bytes, Some(other)))
+            .unwrap_err()
+            .contains("altered"));
+        // Another seed, same record: another root.
+        let reseeded = cbor::to_vec(&CommittedRecord {
+            record: record.clone(),
+            seed: ByteArray::new([6; 32]),
+        });
+        assert!(record_body(&entry(Kind::Record, reseeded, Some(root))).is_err());
+        // An amendment's root covers its target.
+        let amend = AmendBody {
+            target: ByteArray::new([7; 32]),
+            record: record.clone(),
+            seed: Some(ByteArray::new(seed)),
+        };
+        let good = leaves::record_root(&record, Some(&[7; 32]), &seed);
+        assert!(amend_body(&entry(Kind::Amend, cbor::to_vec(&amend), Some(good))).is_ok());
+        let retargeted = AmendBody {
+            target: ByteArray::new([8; 32]),
+            ..amend
+        };
+        assert!(amend_body(&entry(Kind::Amend, cbor::to_vec(&retargeted), Some(good))).is_err());
+    }
+}
