@@ -1387,8 +1387,8 @@ mod tests {
             p.render(Format::Json).unwrap_err()
         };
         // In a revealed value and in placeholder text: both are record values.
-        // (Digests, salts, headers are hex dossier writes: layout, like JSON
-        // keys, so that a name made of the letters a-f cannot trip on them.)
+        // (Digests, salts, headers are base64 dossier writes: layout, like JSON
+        // keys, so that a short name cannot trip on random letters in them.)
         let value = |v: &str| LeafProof {
             field: Some("text".into()),
             value: Some(v.into()),

@@ -83,6 +83,28 @@ pub struct LeafProof {
     pub signed: Option<bool>,
 }
 
+/// Bytes in a proof: base64url without padding (RFC 4648 §5). Not hex: the
+/// leak check searches every byte for phone numbers, and hex has runs of
+/// digits long enough to hold one by chance in a large extract.
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes [`b64`] text of at most `max` bytes.
+pub fn unb64(s: &str, max: usize) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if s.len() > max.div_ceil(3) * 4 {
+        return None;
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()
+}
+
+/// Decodes [`b64`] text of exactly `N` bytes.
+pub fn unb64_array<const N: usize>(s: &str) -> Option<[u8; N]> {
+    unb64(s, N)?.try_into().ok()
+}
+
 /// A value as the extract renders it (see `model::value`).
 pub fn clean(s: &str) -> String {
     s.chars().filter(|&c| !is_mark(c) && !is_bidi_control(c)).collect()
@@ -126,8 +148,8 @@ pub fn build(case: &Case, log: &Log, x: &Extract) -> Vec<RecordProof> {
             record: id,
             r#type: ty.to_string(),
             proof: PROOF_RECORD.into(),
-            header: hex(&entry.header_bytes),
-            signature: hex(&entry.sig),
+            header: b64(&entry.header_bytes),
+            signature: b64(&entry.sig),
             signer: signing_key_to_string(&entry.header.author.into_array()),
             leaves: Vec::new(),
         };
@@ -188,7 +210,7 @@ fn revealed(l: &Leaf, i: usize, seed: &[u8; 32]) -> LeafProof {
     LeafProof {
         field: Some(l.path.clone()),
         value: Some(l.value.clone()),
-        salt: Some(hex(&leaves::salt(seed, i))),
+        salt: Some(b64(&leaves::salt(seed, i))),
         ..Default::default()
     }
 }
@@ -196,7 +218,7 @@ fn revealed(l: &Leaf, i: usize, seed: &[u8; 32]) -> LeafProof {
 fn withheld(l: &Leaf, i: usize, seed: &[u8; 32], field: bool) -> LeafProof {
     LeafProof {
         field: field.then(|| l.path.clone()),
-        digest: Some(hex(&leaves::leaf_hash(&leaves::salt(seed, i), &l.path, &l.value))),
+        digest: Some(b64(&leaves::leaf_hash(&leaves::salt(seed, i), &l.path, &l.value))),
         ..Default::default()
     }
 }

@@ -28,12 +28,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::model::EXTRACT_FORMAT;
-use super::proof::{LeafProof, RecordProof, PROOF_LEAVES, PROOF_RECORD};
+use super::proof::{unb64, unb64_array, LeafProof, RecordProof, PROOF_LEAVES, PROOF_RECORD};
 use crate::crypto::keys::{parse_signing_key, signing_key_to_string};
 use crate::crypto::sign;
 use crate::format::entry::{self, Header, Kind, ENTRY_SIGNATURE_LABEL};
 use crate::format::leaves::{self, AMENDS, SALT_LEN};
-use crate::format::{cbor, hex, unhex};
+use crate::format::{cbor, hex};
 
 /// Largest extract read, in bytes.
 pub const MAX_EXTRACT: usize = 64 << 20;
@@ -164,8 +164,8 @@ fn check_record(
             p.r#type.escape_debug()
         ));
     }
-    let header_bytes = unhex_vec(&p.header, MAX_HEADER).ok_or("its header is not hex (or is too long)")?;
-    let sig = unhex::<64>(&p.signature).ok_or("its signature is not 64 bytes of hex")?;
+    let header_bytes = unb64(&p.header, MAX_HEADER).ok_or("its header is not base64url (or is too long)")?;
+    let sig = unb64_array::<64>(&p.signature).ok_or("its signature is not 64 bytes of base64url")?;
     let signer = parse_signing_key(&p.signer).map_err(|m| format!("signer: {m}"))?;
     let header: Header = cbor::from_slice(&header_bytes).map_err(|m| format!("bad header: {m}"))?;
     if header.author.into_array() != signer {
@@ -221,16 +221,6 @@ fn check_record(
     }
 }
 
-fn unhex_vec(s: &str, max: usize) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || s.len() > 2 * max || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
-}
-
 /// What a leaf of a proof is.
 enum Part<'a> {
     Revealed { field: &'a str, value: &'a str },
@@ -245,7 +235,7 @@ fn part(l: &LeafProof) -> Result<(Part<'_>, Option<[u8; 32]>), String> {
             if l.shown.is_some() {
                 return Err("a revealed leaf with placeholder text".into());
             }
-            let salt = unhex::<SALT_LEN>(salt).ok_or("a salt that is not 16 bytes of hex")?;
+            let salt = unb64_array::<SALT_LEN>(salt).ok_or("a salt that is not 16 bytes of base64url")?;
             Ok((
                 Part::Revealed { field, value },
                 Some(leaves::leaf_hash(&salt, field, value)),
@@ -253,7 +243,7 @@ fn part(l: &LeafProof) -> Result<(Part<'_>, Option<[u8; 32]>), String> {
         }
         (None, None, Some(d)) => Ok((
             Part::Withheld,
-            Some(unhex::<32>(d).ok_or("a digest that is not 32 bytes of hex")?),
+            Some(unb64_array::<32>(d).ok_or("a digest that is not 32 bytes of base64url")?),
         )),
         (None, None, None) if l.shown.is_some() && l.field.is_some() => Ok((Part::Inserted, None)),
         _ => Err("a leaf that is neither revealed (value, salt), withheld (digest) nor shown text".into()),
@@ -436,8 +426,8 @@ mod tests {
             record: id.clone(),
             r#type: "note".into(),
             proof: PROOF_LEAVES.into(),
-            header: hex(&header_bytes),
-            signature: hex(&sign::sign(&key, ENTRY_SIGNATURE_LABEL, &header_bytes)),
+            header: crate::export::proof::b64(&header_bytes),
+            signature: crate::export::proof::b64(&sign::sign(&key, ENTRY_SIGNATURE_LABEL, &header_bytes)),
             signer: signing_key_to_string(&author),
             leaves: prove(&leaves::leaves(&record, None), &seed, &item),
         };
