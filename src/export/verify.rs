@@ -332,7 +332,7 @@ fn check_leaves(
             continue;
         }
         let field = if person && key == "label" { "name" } else { key.as_str() };
-        let expect = |path: &str, shown: String| -> Result<(), String> {
+        let same = |path: &str, shown: String| -> Result<(), String> {
             match fields.get(path) {
                 Some(t) if *t == shown => Ok(()),
                 Some(_) => Err(format!("its {path} is not what was signed")),
@@ -340,14 +340,14 @@ fn check_leaves(
             }
         };
         match v {
-            Json::String(s) => expect(field, s.clone())?,
-            Json::Number(n) => expect(field, n.to_string())?,
+            Json::String(s) => same(field, s.clone())?,
+            Json::Number(n) => same(field, n.to_string())?,
             Json::Array(a) => {
                 for (i, e) in a.iter().enumerate() {
                     let s = e
                         .as_str()
                         .ok_or_else(|| format!("its {field} holds something that is not text"))?;
-                    expect(&format!("{field}[{i}]"), s.to_string())?;
+                    same(&format!("{field}[{i}]"), s.to_string())?;
                 }
             }
             Json::Bool(_) | Json::Null => {}
