@@ -180,6 +180,11 @@ fn policy_toml() {
     hammer("policy_toml");
 }
 
+#[test]
+fn extract_json() {
+    hammer("extract_json");
+}
+
 /// The seeds are valid: a mutation test on seeds that never parse tests nothing.
 #[test]
 fn seeds_parse() {
@@ -202,6 +207,7 @@ fn seeds_parse() {
         dossier::export::policy::Policy::parse(std::str::from_utf8(&seeds_of("policy_toml")[0]).unwrap(), "seed")
             .is_ok()
     );
+    assert!(dossier::export::verify::verify(&seeds_of("extract_json")[0], None).is_ok());
     let keygen = &seeds_of("identity_file")[0];
     struct Never;
     impl dossier::crypto::identity::PassphraseSource for Never {

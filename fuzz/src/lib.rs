@@ -43,6 +43,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("identity_file", identity_file),
     ("checkpoint", checkpoint),
     ("policy_toml", policy_toml),
+    ("extract_json", extract_json),
 ];
 
 /// The identity `age_open` opens with (a test key, never used for anything real).
@@ -203,6 +204,11 @@ pub fn policy_toml(data: &[u8]) {
     }
 }
 
+/// A JSON extract as `verify-extract` reads it: untrusted bytes from anyone.
+pub fn extract_json(data: &[u8]) {
+    let _ = dossier::export::verify::verify(data, None);
+}
+
 /// A valid input for each target (name, bytes), to start the fuzzer from and
 /// for the proptest to mutate.
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
@@ -228,6 +234,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         author: ByteArray::new(public),
         kind: Kind::Record,
         body: ByteArray::new(*blake3::hash(&body).as_bytes()),
+        leaves: None,
     };
     let header_bytes = cbor::to_vec(&header);
     let sig = dossier::crypto::sign::sign(&author, dossier::format::entry::ENTRY_SIGNATURE_LABEL, &header_bytes);
@@ -337,6 +344,10 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         (
             "policy_toml",
             include_bytes!("../../docs/examples/un-submission.toml").to_vec(),
+        ),
+        (
+            "extract_json",
+            include_bytes!("../../tests/data/extract-v1.json").to_vec(),
         ),
     ]
 }

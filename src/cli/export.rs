@@ -195,12 +195,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     }
 
     let mut vault = ctx.open(!args.dry_run)?;
-    let (_, case) = vault.case(&args.case)?;
+    let (log, case) = vault.case(&args.case)?;
     let origin = args
         .policy
         .as_ref()
         .map_or_else(|| "default".to_string(), |p| p.display().to_string());
-    let prepared = export::prepare(
+    let mut prepared = export::prepare(
         &case,
         &policy,
         export::Options {
@@ -211,11 +211,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     )
     .map_err(|m| Error::Policy(format!("{origin}: {m}")))?;
 
+    let format = args.format.map(Format::from);
+    if args.dry_run || format == Some(Format::Json) {
+        // A JSON extract carries the proof of each record's words
+        // (docs/EXTRACT.md); a dry run checks the bytes a real export would write.
+        prepared.attach_proofs(&case, &log);
+    }
     if args.dry_run {
         return dry_run(ctx, &args, &prepared, &origin);
     }
 
-    let format: Format = args.format.expect("clap requires --format without --dry-run").into();
+    let format: Format = format.expect("clap requires --format without --dry-run");
     let plain = Zeroizing::new(
         prepared
             .render(format)

@@ -77,7 +77,7 @@ fn vars_read(path: &str) -> &'static [&'static str] {
             "DOSSIER_NEW_PASSPHRASE_FILE",
         ],
         "init" => &["DOSSIER_VAULT", "DOSSIER_IDENTITY", "DOSSIER_PASSPHRASE_FILE"],
-        "demo" | "completions" | "man" => &[],
+        "demo" | "completions" | "man" | "verify-extract" => &[],
         "sync init" => &["DOSSIER_VAULT", "DOSSIER_LOCK_TIMEOUT"],
         "log" | "show" | "case" | "case list" => VAULT_COLOUR,
         _ => VAULT,

@@ -33,6 +33,7 @@ mod search;
 mod show;
 mod sync;
 mod verify;
+mod verify_extract;
 mod whoami;
 
 use std::path::PathBuf;
@@ -89,6 +90,7 @@ enum Command {
     Show(show::Args),
     Search(search::Args),
     Verify(verify::Args),
+    VerifyExtract(verify_extract::Args),
     Checkpoint(checkpoint::Args),
     Export(export::Args),
     Report(report::Args),
@@ -120,6 +122,7 @@ pub fn run() -> i32 {
         Command::Show(a) => show::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Search(a) => search::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Verify(a) => verify::run(&cli_ctx(cli.vault, cli.identity, json), a),
+        Command::VerifyExtract(a) => verify_extract::run(json, a),
         Command::Export(a) => export::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Report(a) => report::run(&cli_ctx(cli.vault, cli.identity, json), a),
         Command::Member(c) => member::run(&cli_ctx(cli.vault, cli.identity, json), c),

@@ -753,6 +753,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
             b.report.included.push((hex(&p.state.id)[..16].to_string(), "person"));
             let (date, text, tags) = described.remove(&i).unwrap_or_default();
             listed.push(PersonOut {
+                id: hex(&p.state.id)[..16].to_string(),
                 label: shown,
                 named: p.revealed,
                 role: p.latest.role.map(|r| vocab_name(&r)),
@@ -827,6 +828,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         testimony,
         notes,
         documents,
+        proofs: Vec::new(),
     };
     Ok(Prepared {
         extract,
@@ -1353,6 +1355,55 @@ mod tests {
         let p = prepare(&c, &Policy::default(), opts()).unwrap();
         let out = String::from_utf8(p.render(Format::Markdown).unwrap()).unwrap();
         assert!(out.contains("Mikalai Statkevich and Witness A were arrested."), "{out}");
+    }
+
+    #[test]
+    fn a_name_planted_in_a_proof_is_caught_by_the_leak_check() {
+        use crate::export::proof::{LeafProof, RecordProof};
+        let c = case(vec![
+            person("w", "Hanna Kavalenka", vec!["Ганна Каваленка".into()]),
+            Record::Event(Event {
+                handle: None,
+                kind: EventKind::Arrest,
+                place: None,
+                persons: Vec::new(),
+                date: None,
+                tags: Vec::new(),
+                text: Some("Arrested at night.".into()),
+            }),
+        ]);
+        let planted = |leaf: LeafProof| {
+            let mut p = prepare(&c, &Policy::default(), opts()).unwrap();
+            assert!(p.render(Format::Json).is_ok());
+            p.extract.proofs = vec![RecordProof {
+                record: hex(&[1; 32])[..16].to_string(),
+                r#type: "event".into(),
+                proof: "leaves".into(),
+                header: "00".into(),
+                signature: "00".into(),
+                signer: "dossiersig1".into(),
+                leaves: vec![leaf],
+            }];
+            p.render(Format::Json).unwrap_err()
+        };
+        // In a revealed value and in placeholder text: both are record values.
+        // (Digests, salts, headers are base64 dossier writes: layout, like JSON
+        // keys, so that a short name cannot trip on random letters in them.)
+        let value = |v: &str| LeafProof {
+            field: Some("text".into()),
+            value: Some(v.into()),
+            salt: Some("00".into()),
+            ..Default::default()
+        };
+        assert_eq!(planted(value("Kavalenka")).kind, "part of a name");
+        let shown = LeafProof {
+            field: Some("text".into()),
+            digest: Some("00".into()),
+            shown: Some("Ганна Каваленка".into()),
+            signed: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(planted(shown).kind, "a name or alias");
     }
 
     #[test]

@@ -280,7 +280,12 @@ impl Checker {
 
 /// Whether a word is wholly outside every value taken from the records.
 fn is_layout(w: &Word, values: Option<&[Range<usize>]>) -> bool {
-    values.is_some_and(|v| !v.iter().any(|r| r.start < w.end && w.start < r.end))
+    // The ranges are in order and disjoint (`strip_values`): the only one that
+    // can overlap the word is the first that ends after the word starts.
+    values.is_some_and(|v| {
+        let k = v.partition_point(|r| r.end <= w.start);
+        v.get(k).is_none_or(|r| r.start >= w.end)
+    })
 }
 
 /// Removes the value marks, and returns the byte ranges they enclosed.

@@ -30,11 +30,13 @@ pub mod leak;
 pub mod model;
 pub mod page;
 pub mod policy;
+pub mod proof;
 pub mod redact;
 pub mod render_html;
 pub mod render_json;
 pub mod render_md;
 pub mod report;
+pub mod verify;
 
 #[cfg(test)]
 mod regressions;
@@ -86,6 +88,12 @@ impl std::fmt::Display for Leak {
 }
 
 impl Prepared {
+    /// Adds the proof of each record to a JSON extract, from the log the
+    /// case was read from (docs/EXTRACT.md).
+    pub fn attach_proofs(&mut self, case: &crate::vault::state::Case, log: &crate::vault::log::Log) {
+        self.extract.proofs = proof::build(case, log, &self.extract);
+    }
+
     /// Renders the extract and runs the leak check on the bytes.
     pub fn render(&self, format: Format) -> Result<Vec<u8>, Leak> {
         let marked = self.extract.marked();

@@ -7,6 +7,7 @@ use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::fold::is_bidi_control;
+use super::proof::{LeafProof, RecordProof};
 use super::redact::{is_mark, VALUE_CLOSE, VALUE_OPEN};
 
 /// Format name written into JSON extracts.
@@ -33,11 +34,17 @@ pub struct Extract {
     pub testimony: Vec<TestimonyOut>,
     pub notes: Vec<NoteOut>,
     pub documents: Vec<DocumentOut>,
+    /// JSON only: what proves each record's words (docs/EXTRACT.md); set
+    /// after [`super::build::prepare`] by [`super::Prepared::attach_proofs`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proofs: Vec<RecordProof>,
 }
 
 /// A person as the extract shows them: a name if public (or revealed), else a pseudonym.
 #[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct PersonOut {
+    /// The person record's id (hex, first 16 digits).
+    pub id: String,
     /// The public name, or the pseudonym (`Witness A`).
     pub label: String,
     /// Whether `label` is the person's real name.
@@ -155,6 +162,7 @@ impl Extract {
                 .persons
                 .iter()
                 .map(|p| PersonOut {
+                    id: p.id.clone(),
                     label: value(&p.label),
                     named: p.named,
                     role: p.role.clone(),
@@ -215,6 +223,22 @@ impl Extract {
                     date: value_opt(&d.date),
                     tags: values(&d.tags),
                     note: value_opt(&d.note),
+                })
+                .collect(),
+            proofs: self
+                .proofs
+                .iter()
+                .map(|p| RecordProof {
+                    leaves: p
+                        .leaves
+                        .iter()
+                        .map(|l| LeafProof {
+                            value: value_opt(&l.value),
+                            shown: value_opt(&l.shown),
+                            ..l.clone()
+                        })
+                        .collect(),
+                    ..p.clone()
                 })
                 .collect(),
         }

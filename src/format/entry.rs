@@ -30,6 +30,11 @@ pub struct Header {
     pub author: ByteArray<32>,
     pub kind: Kind,
     pub body: ByteArray<32>,
+    /// Version 2 only, for `record` and `amend`: the root of the record's leaf
+    /// commitments ([`super::leaves`]), so that a signature on the header
+    /// proves words of the record without the rest of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaves: Option<ByteArray<32>>,
 }
 
 /// What an entry does.
@@ -155,6 +160,9 @@ pub struct CaseBody {
 pub struct AmendBody {
     pub target: ByteArray<32>,
     pub record: Record,
+    /// The seed of the leaf salts, when the header is version 2 ([`super::leaves`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<ByteArray<32>>,
 }
 
 /// Body of [`Kind::Retract`].

@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod document;
 pub mod entry;
 pub mod head;
+pub mod leaves;
 pub mod segment;
 
 /// 16 random bytes naming a log (a case, or the vault's roster).

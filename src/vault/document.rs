@@ -22,6 +22,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
+use serde_bytes::ByteArray;
 use zeroize::Zeroizing;
 
 use crate::crypto::seal;
@@ -31,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::format::document::content_len;
 use crate::format::entry::Kind;
 use crate::format::head::LogKind;
+use crate::format::leaves::{self, CommittedRecord};
 use crate::format::{cbor, hex, unhex, EntryId};
 use crate::store::{atomic, failpoint, is_object_name, new_name, Area, Replace};
 
@@ -132,7 +134,13 @@ impl Vault {
                 let record = Record::Document(document.clone());
                 record.check().map_err(Error::Invalid)?;
                 attached = Some(document);
-                Ok(vec![(Kind::Record, cbor::to_vec(&record))])
+                // Like every record, it commits to its leaves (docs/EXTRACT.md).
+                let body = CommittedRecord {
+                    record,
+                    seed: ByteArray::new(crate::store::random::<32>()),
+                };
+                let root = leaves::record_root(&body.record, None, &body.seed);
+                Ok(vec![(Kind::Record, cbor::to_vec(&body), Some(root))])
             },
             super::now(),
         )?;

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use crate::crypto::{identity::Identity, seal, sign};
 use crate::format::entry::{self, Header, Kind, StoredEntry, HEADER_VERSION};
 use crate::format::head::{Head, LogKind, SignedHead, HEAD_FORMAT, HEAD_SIGNATURE_LABEL, HEAD_VERSION};
+use crate::format::leaves::HEADER_VERSION_LEAVES;
 use crate::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
 use crate::format::{cbor, hex, EntryId, LogId};
 use crate::store::{Area, Store};
@@ -428,11 +429,18 @@ fn check_entry(
         message: m,
     };
     let header: Header = cbor::from_slice(&stored.header).map_err(|m| problem(format!("bad header: {m}")))?;
-    if header.v != HEADER_VERSION {
-        return Err(problem(format!(
-            "header version {} is not supported by this dossier",
-            header.v
-        )));
+    // Version 1, or version 2 with a leaf root, only on records and amendments.
+    let committed = matches!(header.kind, Kind::Record | Kind::Amend);
+    match (header.v, &header.leaves) {
+        (HEADER_VERSION, None) => {}
+        (HEADER_VERSION_LEAVES, Some(_)) if committed => {}
+        (HEADER_VERSION_LEAVES, _) => {
+            return Err(problem(
+                "a version-2 header without its leaf root, or on an entry that has none".into(),
+            ))
+        }
+        (HEADER_VERSION, Some(_)) => return Err(problem("a version-1 header with a leaf root".into())),
+        (v, _) => return Err(problem(format!("header version {v} is not supported by this dossier"))),
     }
     if &header.log_id() != log {
         return Err(problem("entry belongs to another case or vault".into()));
@@ -528,6 +536,7 @@ mod tests {
                 author: ByteArray::new(key.verifying_key().to_bytes()),
                 kind: Kind::Record,
                 body: ByteArray::new(entry::body_hash(&body)),
+                leaves: None,
             };
             let header = cbor::to_vec(&header);
             let mut sig = sign::sign(&key, entry::ENTRY_SIGNATURE_LABEL, &header);

@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde_bytes::ByteArray;
+use zeroize::Zeroizing;
 
 use crate::crypto::identity::Identity;
 use crate::domain::input::Parsed;
@@ -28,8 +29,9 @@ use crate::domain::record::check_handle;
 use crate::error::{Error, Result};
 use crate::format::entry::{AmendBody, CaseBody, Kind, Member, RetractBody, Role, VaultBody};
 use crate::format::head::LogKind;
+use crate::format::leaves::{self, CommittedRecord};
 use crate::format::{cbor, hex, EntryId, LogId};
-use crate::store::{Mode, Store};
+use crate::store::{random, Mode, Store};
 
 use self::log::{HeadFile, HeadScan, Log, Problem};
 use self::marks::{Finding, Marks};
@@ -341,11 +343,20 @@ impl Vault {
     pub fn add(&mut self, case_name: &str, records: &[Parsed], origin: &str) -> Result<Vec<EntryId>> {
         let (log, case) = self.case(case_name)?;
         check_references(&case, records, origin, None)?;
+        // Each record commits to its leaves (docs/EXTRACT.md): a fresh secret
+        // seed goes into the encrypted body, the root into the signed header.
         let bodies = records
             .iter()
-            .map(|p| (Kind::Record, cbor::to_vec(&p.record)))
+            .map(|p| {
+                let body = CommittedRecord {
+                    record: p.record.clone(),
+                    seed: ByteArray::new(random::<32>()),
+                };
+                let root = leaves::record_root(&body.record, None, &body.seed);
+                (Kind::Record, cbor::to_vec(&body), Some(root))
+            })
             .collect();
-        self.append_to_case(&log, &case, bodies)
+        self.append_committed_to_case(&log, &case, bodies)
     }
 
     /// Records a new version of a record.
@@ -366,11 +377,15 @@ impl Vault {
             });
         }
         check_references(&case, std::slice::from_ref(parsed), origin, Some(i))?;
+        let seed = Zeroizing::new(random::<32>());
         let body = AmendBody {
             target: ByteArray::new(target.id),
             record: parsed.record.clone(),
+            seed: Some(ByteArray::new(*seed)),
         };
-        let ids = self.append_to_case(&log, &case, vec![(Kind::Amend, cbor::to_vec(&body))])?;
+        let root = leaves::record_root(&body.record, Some(&target.id), &seed);
+        let bytes = cbor::to_vec(&body);
+        let ids = self.append_committed_to_case(&log, &case, vec![(Kind::Amend, bytes, Some(root))])?;
         Ok(ids[0])
     }
 
@@ -401,8 +416,13 @@ impl Vault {
         case: &Case,
         bodies: Vec<(Kind, Vec<u8>)>,
     ) -> Result<Vec<EntryId>> {
+        let bodies = bodies.into_iter().map(|(k, b)| (k, b, None)).collect();
+        self.append_committed_to_case(log, case, bodies)
+    }
+
+    fn append_committed_to_case(&mut self, log: &Log, case: &Case, bodies: Vec<write::Body>) -> Result<Vec<EntryId>> {
         self.require_case_member(case)?;
-        let ids = write::append(
+        let ids = write::append_committed(
             &self.store,
             &self.identity,
             &self.device,

@@ -10,6 +10,7 @@ use crate::domain::record::Record;
 use crate::format::entry::{
     AmendBody, CaseBody, ExportBody, Kind, Member, MergeBody, NameBody, RetractBody, Role, RotateBody, VaultBody,
 };
+use crate::format::leaves::{self, CommittedRecord};
 use crate::format::{cbor, hex, EntryId};
 
 use super::log::{describe, Entry, Log, Problem};
@@ -181,6 +182,39 @@ impl Case {
         self.sealed.iter().any(|k| !is_member(&self.members, k))
     }
 }
+
+/// The record of a `record` entry: a bare record (header version 1), or a
+/// record with its seed whose leaves must give the header's root.
+fn record_body(e: &super::log::Entry) -> Result<Record, String> {
+    match &e.header.leaves {
+        None => cbor::from_slice::<Record>(&e.body),
+        Some(root) => {
+            let b = cbor::from_slice::<CommittedRecord>(&e.body)?;
+            if leaves::record_root(&b.record, None, &b.seed) != root.into_array() {
+                return Err(LEAVES_MISMATCH.into());
+            }
+            Ok(b.record.clone())
+        }
+    }
+}
+
+/// The body of an `amend` entry; with a version-2 header, its seed and leaves
+/// must give the header's root.
+fn amend_body(e: &super::log::Entry) -> Result<AmendBody, String> {
+    let b = cbor::from_slice::<AmendBody>(&e.body)?;
+    match (&e.header.leaves, &b.seed) {
+        (None, None) => Ok(b),
+        (Some(root), Some(seed)) => {
+            if leaves::record_root(&b.record, Some(&b.target.into_array()), seed) != root.into_array() {
+                return Err(LEAVES_MISMATCH.into());
+            }
+            Ok(b)
+        }
+        _ => Err("a seed without a leaf root, or a leaf root without a seed".into()),
+    }
+}
+
+const LEAVES_MISMATCH: &str = "its leaves do not give the root its header signs: altered";
 
 fn problem(log: &Log, id: EntryId, message: String) -> Problem {
     let file = log.entry(&id).map(|e| format!("objects/{}", e.segment));
@@ -483,7 +517,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             continue;
         }
         match e.header.kind {
-            Kind::Record => match cbor::from_slice::<Record>(&e.body) {
+            Kind::Record => match record_body(e) {
                 Ok(record) => {
                     c.by_entry.insert(e.id, c.records.len());
                     c.records.push(RecordState {
@@ -499,7 +533,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 }
                 Err(m) => problems.push(problem(log, e.id, format!("bad record: {m}"))),
             },
-            Kind::Amend => match cbor::from_slice::<AmendBody>(&e.body) {
+            Kind::Amend => match amend_body(e) {
                 Ok(b) => match c.by_entry.get(&b.target.into_array()).copied() {
                     Some(i) if c.records[i].retraction.is_none() => {
                         c.by_entry.insert(e.id, i);
@@ -686,5 +720,75 @@ fn check_head_authors(log: &Log, ever: &[[u8; 32]], problems: &mut Vec<Problem>)
                 format!("signed by someone who was never a member of {}", describe(log)),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::entry::Header;
+    use crate::format::leaves::HEADER_VERSION_LEAVES;
+    use serde_bytes::ByteArray;
+    use zeroize::Zeroizing;
+
+    fn entry(kind: Kind, body: Vec<u8>, root: Option<[u8; 32]>) -> super::super::log::Entry {
+        super::super::log::Entry {
+            id: [9; 32],
+            header: Header {
+                v: HEADER_VERSION_LEAVES,
+                log: ByteArray::new([1; 16]),
+                seq: 1,
+                parents: Vec::new(),
+                time: "2026-01-01T00:00:00Z".into(),
+                author: ByteArray::new([2; 32]),
+                kind,
+                body: ByteArray::new([0; 32]),
+                leaves: root.map(ByteArray::new),
+            },
+            header_bytes: Vec::new(),
+            sig: [0; 64],
+            body: Zeroizing::new(body),
+            segment: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_body_that_does_not_give_the_signed_root_is_altered() {
+        let record: Record = serde_json::from_str(r#"{"type":"note","text":"Visit refused."}"#).unwrap();
+        let seed = [5u8; 32];
+        let body = CommittedRecord {
+            record: record.clone(),
+            seed: ByteArray::new(seed),
+        };
+        let root = leaves::record_root(&record, None, &seed);
+        let bytes = cbor::to_vec(&body);
+        assert_eq!(
+            record_body(&entry(Kind::Record, bytes.clone(), Some(root))).unwrap(),
+            record
+        );
+        let mut other = root;
+        other[0] ^= 1;
+        assert!(record_body(&entry(Kind::Record, bytes, Some(other)))
+            .unwrap_err()
+            .contains("altered"));
+        // Another seed, same record: another root.
+        let reseeded = cbor::to_vec(&CommittedRecord {
+            record: record.clone(),
+            seed: ByteArray::new([6; 32]),
+        });
+        assert!(record_body(&entry(Kind::Record, reseeded, Some(root))).is_err());
+        // An amendment's root covers its target.
+        let amend = AmendBody {
+            target: ByteArray::new([7; 32]),
+            record: record.clone(),
+            seed: Some(ByteArray::new(seed)),
+        };
+        let good = leaves::record_root(&record, Some(&[7; 32]), &seed);
+        assert!(amend_body(&entry(Kind::Amend, cbor::to_vec(&amend), Some(good))).is_ok());
+        let retargeted = AmendBody {
+            target: ByteArray::new([8; 32]),
+            ..amend
+        };
+        assert!(amend_body(&entry(Kind::Amend, cbor::to_vec(&retargeted), Some(good))).is_err());
     }
 }

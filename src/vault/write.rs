@@ -14,6 +14,7 @@ use crate::crypto::{identity::Identity, seal, sign};
 use crate::error::{Error, Result};
 use crate::format::entry::{self, Header, Kind, StoredEntry, ENTRY_SIGNATURE_LABEL, HEADER_VERSION};
 use crate::format::head::{Head, LogKind, SignedHead, HEAD_FORMAT, HEAD_SIGNATURE_LABEL, HEAD_VERSION};
+use crate::format::leaves::HEADER_VERSION_LEAVES;
 use crate::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
 use crate::format::{cbor, EntryId, LogId};
 use crate::store::{failpoint, new_name, Area, Replace, Store};
@@ -41,6 +42,32 @@ pub fn append(
     append_at(store, identity, device, target, recipients, bodies, super::now())
 }
 
+/// An entry to write: its kind, its body, and the root of the salted leaves
+/// it commits to, if it does (docs/FORMAT.md §6.12).
+pub type Body = (Kind, Vec<u8>, Option<[u8; 32]>);
+
+/// [`append`], for entries some of which commit to a leaf root: those get a
+/// version-2 header that carries it.
+pub fn append_committed(
+    store: &Store,
+    identity: &Identity,
+    device: &[u8; 16],
+    target: Target<'_>,
+    recipients: &[String],
+    bodies: Vec<Body>,
+) -> Result<Vec<EntryId>> {
+    append_after(
+        store,
+        identity,
+        device,
+        target,
+        recipients,
+        &[],
+        || Ok(bodies),
+        super::now(),
+    )
+}
+
 /// [`append`], with the time the entries claim given (tests forge with it).
 pub(crate) fn append_at(
     store: &Store,
@@ -51,6 +78,7 @@ pub(crate) fn append_at(
     bodies: Vec<(Kind, Vec<u8>)>,
     time: String,
 ) -> Result<Vec<EntryId>> {
+    let bodies = bodies.into_iter().map(|(k, b)| (k, b, None)).collect();
     append_after(store, identity, device, target, recipients, &[], || Ok(bodies), time)
 }
 
@@ -58,6 +86,8 @@ pub(crate) fn append_at(
 /// named in `created` (a document's content). The journal lists those
 /// objects, and the segment, before any of them exists; on any error the
 /// write is given up at once, as recovery would, so nothing is left behind.
+/// A body that commits to a leaf root gets a version-2 header carrying it
+/// (docs/FORMAT.md §6.12).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append_after(
     store: &Store,
@@ -66,7 +96,7 @@ pub(crate) fn append_after(
     target: Target<'_>,
     recipients: &[String],
     created: &[String],
-    make: impl FnOnce() -> Result<Vec<(Kind, Vec<u8>)>>,
+    make: impl FnOnce() -> Result<Vec<Body>>,
     time: String,
 ) -> Result<Vec<EntryId>> {
     let segment_name = new_name();
@@ -109,7 +139,7 @@ fn write_entries(
     device: &[u8; 16],
     target: &Target<'_>,
     recipients: &[String],
-    bodies: Vec<(Kind, Vec<u8>)>,
+    bodies: Vec<Body>,
     time: String,
     segment_name: &str,
     name: &str,
@@ -130,9 +160,13 @@ fn write_entries(
     };
     let mut ids = Vec::new();
     let mut stored = Vec::new();
-    for (kind, body) in bodies {
+    for (kind, body, leaves) in bodies {
         let header = Header {
-            v: HEADER_VERSION,
+            v: if leaves.is_some() {
+                HEADER_VERSION_LEAVES
+            } else {
+                HEADER_VERSION
+            },
             log: ByteArray::new(target.id),
             seq,
             parents: parents.iter().map(|p| ByteArray::new(*p)).collect(),
@@ -140,6 +174,7 @@ fn write_entries(
             author: ByteArray::new(author),
             kind,
             body: ByteArray::new(entry::body_hash(&body)),
+            leaves: leaves.map(ByteArray::new),
         };
         let header_bytes = cbor::to_vec(&header);
         let id = entry::entry_id(&header_bytes);
