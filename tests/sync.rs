@@ -708,8 +708,13 @@ fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
     assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 2);
     net.verifies("a1", "alice");
     net.verifies("a2", "alice");
-    // bob pulls: the case is gone for him, and nothing he holds opens to it.
-    net.ok("b1", "bob", &["sync"], None);
+    // bob pulls: his copy is not replaced by files he cannot open until he
+    // says he accepts it (a remote that replaced them would look the same).
+    let out = net.run("b1", "bob", &["sync"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("sync --forget statkevich-2010"), "{err}");
+    net.ok("b1", "bob", &["sync", "--forget", "statkevich-2010"], None);
     let out = net.run("b1", "bob", &["log", "statkevich-2010"], None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     net.verifies("b1", "bob");
@@ -762,6 +767,109 @@ fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
             }
         }
     }
+}
+
+/// A remote that holds no key replaces every file of a case with age files
+/// to a throwaway key: the case must not vanish from a member's copy, and
+/// putting back files from before a revocation later must not re-admit the
+/// revoked member.
+#[test]
+fn a_remote_cannot_erase_a_case_or_bring_back_a_revoked_member() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    net.add_bob();
+    net.ok("a1", "alice", &["sync"], None);
+    let granted = net.remote_tree("vault");
+    net.ok("a1", "alice", &["case", "revoke", "statkevich-2010", "bob"], None);
+    net.ok("a1", "alice", &["sync"], None);
+
+    // Junk in place of every file alice can open of the case.
+    let junk_key = net.dir.path().join("junk.key");
+    let out = Command::new("age-keygen").arg("-o").arg(&junk_key).output();
+    if out.is_err() {
+        eprintln!("age-keygen is not installed; skipping");
+        return;
+    }
+    let mut tree = net.remote_tree("vault");
+    let mine: Vec<String> = opened_paths(&net.vault("a1"), &net.key("alice"), "statkevich-2010");
+    assert!(!mine.is_empty());
+    for path in &mine {
+        let size = std::fs::metadata(net.vault("a1").join(path)).unwrap().len() as usize;
+        let junk = Command::new("age")
+            .arg("-e")
+            .arg("-i")
+            .arg(&junk_key)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(&vec![7u8; size / 2])?;
+                c.wait_with_output()
+            })
+            .unwrap()
+            .stdout;
+        tree.insert(path.clone(), net.put_blob(&junk));
+    }
+    net.force_tree(&tree);
+    let err = refused(&net, "a1");
+    assert!(err.contains("case 'statkevich-2010' can no longer be opened"), "{err}");
+    assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 1);
+
+    // Even if alice is talked into forgetting it, the older files from
+    // before the revocation cannot come back.
+    net.ok("a1", "alice", &["sync", "--forget", "statkevich-2010"], None);
+    let mut tree = net.remote_tree("vault");
+    for path in &mine {
+        if let Some(id) = granted.get(path) {
+            tree.insert(path.clone(), id.clone());
+        }
+    }
+    net.force_tree(&tree);
+    let out = net.run("a1", "alice", &["sync"], None);
+    assert_eq!(out.status.code(), Some(1), "the pre-revocation files came back");
+    assert!(text(&out.stderr).contains("rolled back"), "{}", text(&out.stderr));
+    let show = net.run("a1", "alice", &["case", "show", "statkevich-2010"], None);
+    assert!(!text(&show.stdout).contains("bob"), "{}", text(&show.stdout));
+}
+
+/// Paths (`heads/…`, `objects/…`) of the files of `vault` that `key` opens
+/// and that mention `case` or belong to it (heads name it; segments are found
+/// through the heads).
+fn opened_paths(vault: &Path, key: &Path, case: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut segments = Vec::new();
+    for area in ["heads", "objects"] {
+        for e in std::fs::read_dir(vault.join(area)).unwrap() {
+            let p = e.unwrap().path();
+            let o = Command::new("age")
+                .arg("-d")
+                .arg("-i")
+                .arg(key)
+                .arg(&p)
+                .output()
+                .unwrap();
+            if !o.status.success() {
+                continue;
+            }
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if area == "heads" && contains(&o.stdout, case) {
+                out.push(format!("heads/{name}"));
+                for s in std::fs::read_dir(vault.join("objects")).unwrap() {
+                    let s = s.unwrap().file_name().to_string_lossy().to_string();
+                    if contains(&o.stdout, &s) {
+                        segments.push(format!("objects/{s}"));
+                    }
+                }
+            }
+        }
+    }
+    out.extend(segments);
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[test]
@@ -868,4 +976,27 @@ fn sync_without_a_remote_or_git_says_what_is_missing() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("`git` was not found on PATH"), "{err}");
     assert!(!env.vault().join("local/sync").exists());
+}
+
+/// A remote URL that would run a command (`ext::`) is never used, even when
+/// the user's git configuration (here through the environment) allows it.
+#[test]
+fn a_remote_url_that_runs_a_command_is_refused() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    let marker = net.dir.path().join("ran");
+    let url = format!("ext::sh -c touch% {}", marker.display());
+    let out = net
+        .cmd("c1", "alice", &["clone", &url])
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "protocol.allow")
+        .env("GIT_CONFIG_VALUE_0", "always")
+        .env("GIT_ALLOW_PROTOCOL", "ext")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!marker.exists(), "the remote URL ran a command");
+    assert!(!net.vault("c1").exists(), "a failed clone left a directory");
 }

@@ -23,6 +23,10 @@ a remote that was tampered with is reported and nothing is changed here."
 pub struct Args {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Accept that you can no longer open this case (you were revoked from
+    /// it): let the remote's copies, sealed without you, replace yours
+    #[arg(long, value_name = "CASE")]
+    forget: Vec<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -70,7 +74,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
                 eprintln!("syncing with the remote...");
             }
-            let (outcome, _) = sync::sync(&ctx.vault_dir()?, ctx.identity()?)?;
+            let (outcome, _) = sync::sync(&ctx.vault_dir()?, ctx.identity()?, &args.forget)?;
             Ok(report(ctx, outcome))
         }
     }

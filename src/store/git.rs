@@ -51,7 +51,7 @@ impl Git {
         git.run_init(&dir)?;
         git.run(&["config", "remote.origin.url", url], None)?;
         git.run(
-            &["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
+            &["config", "remote.origin.fetch", &format!("+{BRANCH}:{REMOTE_REF}")],
             None,
         )?;
         Ok(git)
@@ -80,6 +80,17 @@ impl Git {
             .args(["-c", "tag.gpgSign=false"])
             .args(["-c", "push.gpgSign=false"])
             .args(["-c", "gc.auto=0"])
+            // Only transports that move data, never one that runs a command
+            // (`ext::`), whatever the user's own configuration allows.
+            .args(["-c", "protocol.allow=never"])
+            .args(["-c", "protocol.file.allow=always"])
+            .args(["-c", "protocol.git.allow=always"])
+            .args(["-c", "protocol.ssh.allow=always"])
+            .args(["-c", "protocol.https.allow=always"])
+            .args(["-c", "protocol.http.allow=always"])
+            .env_remove("GIT_CONFIG_PARAMETERS")
+            .env_remove("GIT_CONFIG_COUNT")
+            .env_remove("GIT_ALLOW_PROTOCOL")
             .env("GIT_AUTHOR_NAME", WHO)
             .env("GIT_AUTHOR_EMAIL", EMAIL)
             .env("GIT_AUTHOR_DATE", DATE)
@@ -119,7 +130,17 @@ impl Git {
 
     /// Fetches the remote's branch; returns its commit, or `None` if the remote has none yet.
     pub fn fetch(&self) -> Result<Option<String>> {
-        self.run(&["fetch", "--quiet", "--prune", "--no-tags", "origin"], None)?;
+        // Only the vault's branch: a remote's other branches are not ours to
+        // store. Asked for by name, a branch that does not exist yet is an
+        // error; only then is the remote asked whether it has one at all.
+        let refspec = format!("+{BRANCH}:{REMOTE_REF}");
+        if let Err(e) = self.run(&["fetch", "--quiet", "--no-tags", "origin", &refspec], None) {
+            let heads = self.run(&["ls-remote", "--heads", "origin", BRANCH], None)?;
+            if heads.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            return Err(e);
+        }
         self.resolve(REMOTE_REF)
     }
 

@@ -157,10 +157,10 @@ impl Marks {
             .collect();
         for name in absent {
             if scan.unreadable.contains(&name) {
-                // Sealed to others now: this identity lost access (a revocation
-                // and its rotation). Nothing to remember any more.
-                self.seen.remove(&name);
-                self.dirty = true;
+                // Sealed to others now: a revocation and its rotation, or a
+                // file replaced by someone who holds no key. Either way the
+                // mark stays, so that the older head cannot come back later
+                // (put back to re-admit a revoked member) unnoticed.
             } else if store.read(Area::Heads, &name)?.is_none() {
                 let m = &self.seen[&name];
                 findings.push(Finding {
@@ -183,6 +183,14 @@ impl Marks {
             // A head file present but damaged is named by the scan itself.
         }
         Ok(findings)
+    }
+
+    /// The case name this copy saw for a log, if it saw one.
+    pub fn name_of(&self, log: &LogId) -> Option<String> {
+        self.seen
+            .values()
+            .find(|m| m.log.as_ref() == log)
+            .map(|m| m.name.clone())
     }
 
     /// Writes the marks back if they changed. A copy on read-only media, or a

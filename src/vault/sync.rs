@@ -140,7 +140,7 @@ pub fn clone(root: &Path, url: &str, identity: Identity) -> Result<(Outcome, Ide
         if git.fetch()?.is_none() {
             return Err(Error::Invalid(format!("the remote {url} holds no vault yet")));
         }
-        sync(root, identity)
+        sync(root, identity, &[])
     });
     match result {
         Ok((Outcome::Done(s), id)) => Ok((Outcome::Done(s), id)),
@@ -156,7 +156,10 @@ pub fn clone(root: &Path, url: &str, identity: Identity) -> Result<(Outcome, Ide
 }
 
 /// Fetches, checks, imports, joins forks and pushes.
-pub fn sync(root: &Path, mut identity: Identity) -> Result<(Outcome, Identity)> {
+/// `forget` names cases this member accepts they can no longer open (they
+/// were revoked): only for those may the remote's copies, which this
+/// identity cannot open, replace the readable ones here.
+pub fn sync(root: &Path, mut identity: Identity, forget: &[String]) -> Result<(Outcome, Identity)> {
     let git = Git::open(&repo_dir(root))
         .ok_or_else(|| Error::Invalid("this vault has no remote yet: run `dossier sync init --remote URL`".into()))?;
     let _serial = Lock::acquire(&sync_dir(root).join("lock"), root, Mode::Exclusive)?;
@@ -164,7 +167,7 @@ pub fn sync(root: &Path, mut identity: Identity) -> Result<(Outcome, Identity)> 
     let mut synced = Synced::default();
     for _ in 0..5 {
         let remote = git.fetch()?;
-        let (outcome, id) = pull(root, &git, remote.as_deref(), identity)?;
+        let (outcome, id) = pull(root, &git, remote.as_deref(), identity, forget)?;
         identity = id;
         match outcome {
             Outcome::Refused(p) => return Ok((Outcome::Refused(p), identity)),
@@ -302,7 +305,13 @@ fn local_tree(store: &Store, git: &Git, keep: bool) -> Result<Tree> {
 }
 
 /// Imports what the remote at `remote` brings, if it all checks out.
-fn pull(root: &Path, git: &Git, remote: Option<&str>, identity: Identity) -> Result<(Outcome, Identity)> {
+fn pull(
+    root: &Path,
+    git: &Git,
+    remote: Option<&str>,
+    identity: Identity,
+    forget: &[String],
+) -> Result<(Outcome, Identity)> {
     let store = Store::open(root, Mode::Exclusive)?;
     let Some(remote) = remote else {
         return Ok((Outcome::Done(Synced::default()), identity));
@@ -318,7 +327,7 @@ fn pull(root: &Path, git: &Git, remote: Option<&str>, identity: Identity) -> Res
     let plan = plan(&store, git, &identity, &device, (&local, &theirs, &base), &mut problems)?;
     let mut identity = identity;
     if problems.is_empty() && !plan.imports.is_empty() {
-        let (found, id) = check_staged(root, &store, git, &theirs, &plan, identity)?;
+        let (found, id) = check_staged(root, &store, git, &theirs, &plan, identity, forget)?;
         identity = id;
         problems.extend(found);
     }
@@ -369,7 +378,11 @@ fn plan(
             ));
             continue;
         }
-        if local.get(path) != Some(id) {
+        // A file the remote has not changed since the base, and this copy
+        // has, is ours to keep: it is neither fetched nor opened (a rotated
+        // document may be larger than a file is ever opened in memory).
+        let ours_newer = local.contains_key(path) && base.get(path) == Some(id);
+        if local.get(path) != Some(id) && !ours_newer {
             wanted.push((path, id));
         }
     }
@@ -568,6 +581,7 @@ fn check_staged(
     theirs: &Tree,
     plan: &Plan,
     identity: Identity,
+    forget: &[String],
 ) -> Result<(Vec<Problem>, Identity)> {
     let dir = sync_dir(root).join("stage");
     let replace: BTreeMap<String, &[u8]> = plan
@@ -581,6 +595,7 @@ fn check_staged(
     // too: a remote head older than one seen here is a roll-back. What the
     // check learns is written only into the stage, removed below.
     let mut marks = super::marks::Marks::load(store, &identity)?;
+    let names = super::marks::Marks::load(store, &identity)?;
     let read = match super::read_roster(&staged, &identity, &mut marks) {
         Ok(r) => r,
         Err(e) => {
@@ -619,12 +634,31 @@ fn check_staged(
         }
         p
     }));
+    // A readable file replaced by one this identity cannot open: a rotation
+    // that left this member out looks exactly like a remote that replaced
+    // the files with junk, and only the first is fine. Nothing signed that
+    // this member can read tells them apart, so the member decides, by name.
+    let mut lost: Vec<String> = Vec::new();
     for (path, l) in &plan.sealed_away {
         if readable.contains(l) {
             problems.push(Problem::file(
                 format!("{path} (remote)"),
                 "cannot be opened with this identity, yet its log still can: replaced or damaged",
             ));
+            continue;
+        }
+        let name = names.name_of(l).unwrap_or_else(|| "an unnamed case".into());
+        if !forget.contains(&name) && !lost.contains(&name) {
+            problems.push(Problem {
+                file: None,
+                entry: None,
+                message: format!(
+                    "case '{name}' can no longer be opened with this identity on the remote: either you \
+                     were revoked from it, or the remote replaced its files; ask one of its members, and \
+                     if you were revoked run `dossier sync --forget {name}`"
+                ),
+            });
+            lost.push(name);
         }
     }
     Ok((problems, identity))
