@@ -523,3 +523,30 @@ fn a_full_or_failing_disk_during_attach_writes_nothing() {
         assert!(!env.vault.join("local/journal").exists(), "{fault}");
     }
 }
+
+/// A `get` killed after the clear content is written, but before it is
+/// given its name, leaves nothing in the output's directory: the content
+/// was in a file with no name (Linux).
+#[test]
+fn a_get_killed_before_its_rename_leaves_no_plaintext_behind() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let env = setup();
+    let src = env.root.join("scan.bin");
+    generate(&src, 3 << 20, 11);
+    let id = attach(&env, &src, &[])["id"].as_str().unwrap().to_string();
+    let out_dir = env.root.join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("scan.bin");
+    let run = env
+        .cmd(&["get", &id, "--output", out.to_str().unwrap()])
+        .env("DOSSIER_FAILPOINT", "get-content-written")
+        .output()
+        .unwrap();
+    assert!(!run.status.success(), "the failpoint did not stop get");
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
+    assert!(left.is_empty(), "a killed get left {left:?}");
+    env.ok(&["get", &id, "--output", out.to_str().unwrap()], None);
+    assert_eq!(hash_file(&out), hash_file(&src));
+}

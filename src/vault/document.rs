@@ -251,12 +251,10 @@ impl Vault {
                 dir.display()
             )));
         }
-        // Created with mode 0600, in the output's own directory so the final
-        // rename cannot cross file systems; deleted on drop if anything fails.
-        let tmp = tempfile::Builder::new()
-            .prefix(".dossier-get-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        // Created with mode 0600, in the output's own directory so that it
+        // cannot cross file systems; nameless until complete where the system
+        // allows it, else deleted on drop if anything fails.
+        let tmp = Pending::create(dir)?;
         progress.start(found.document.size);
         {
             // Pieces are whole 1 MiB buffers: no buffer is needed in between.
@@ -266,11 +264,12 @@ impl Vault {
             sink.flush().map_err(|e| Error::io(output, e))?;
         }
         tmp.as_file().sync_all().map_err(|e| Error::io(output, e))?;
+        failpoint("get-content-written");
         tmp.persist_noclobber(output).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
                 taken(output)
             } else {
-                Error::io(output, e.error)
+                Error::io(output, e)
             }
         })?;
         atomic::sync_dir(dir)?;
@@ -602,5 +601,66 @@ fn fault_error(found: &Found, fault: Fault, output: &Path) -> Error {
             "{what}: its content cannot be opened with this identity (sealed to the case's members before you were granted it?); run `dossier rotate {}`",
             found.case
         )),
+    }
+}
+
+/// Where `get` writes a document's clear content until it is checked.
+///
+/// On Linux it is an unnamed file (`O_TMPFILE`) in the output's directory,
+/// given its name only once complete and checked: a `get` killed part way
+/// leaves no partial plaintext behind. Where the system or the file system
+/// offers no such file, it is a hidden named temporary file, deleted if the
+/// process ends normally, left behind (mode 0600) if it is killed.
+enum Pending {
+    #[cfg(target_os = "linux")]
+    Unnamed(File),
+    Named(tempfile::NamedTempFile),
+}
+
+impl Pending {
+    fn create(dir: &Path) -> Result<Pending> {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{Mode, OFlags};
+            if Path::new("/proc/self/fd").is_dir() {
+                let flags = OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC;
+                if let Ok(fd) = rustix::fs::open(dir, flags, Mode::from_raw_mode(0o600)) {
+                    return Ok(Pending::Unnamed(File::from(fd)));
+                }
+            }
+        }
+        tempfile::Builder::new()
+            .prefix(".dossier-get-")
+            .tempfile_in(dir)
+            .map(Pending::Named)
+            .map_err(|e| Error::io(dir, e))
+    }
+
+    fn as_file(&self) -> &File {
+        match self {
+            #[cfg(target_os = "linux")]
+            Pending::Unnamed(f) => f,
+            Pending::Named(t) => t.as_file(),
+        }
+    }
+
+    /// Gives the file its name, never replacing an existing one.
+    fn persist_noclobber(self, output: &Path) -> std::io::Result<()> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Pending::Unnamed(f) => {
+                use std::os::fd::AsRawFd;
+                let link = format!("/proc/self/fd/{}", f.as_raw_fd());
+                rustix::fs::linkat(
+                    rustix::fs::CWD,
+                    link.as_str(),
+                    rustix::fs::CWD,
+                    output,
+                    rustix::fs::AtFlags::SYMLINK_FOLLOW,
+                )
+                .map_err(std::io::Error::from)
+            }
+            Pending::Named(t) => t.persist_noclobber(output).map(drop).map_err(|e| e.error),
+        }
     }
 }
