@@ -18,6 +18,8 @@ use crate::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
 use crate::format::{cbor, hex, EntryId, LogId};
 use crate::store::{Area, Store};
 
+use super::pack::Pack;
+
 /// Largest plaintext of a head or segment that is read into memory.
 pub const MAX_OBJECT_PLAINTEXT: u64 = 512 * 1024 * 1024;
 
@@ -176,8 +178,16 @@ impl Log {
     }
 }
 
-/// Loads the log whose heads are given (all heads of one log id).
+/// Loads the log whose heads are given (all heads of one log id), checking
+/// every file in full.
 pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::Result<Log> {
+    load_with(store, identity, heads, &Pack::off())
+}
+
+/// Loads a log as [`load`] does, taking from `pack` what it already checked
+/// in files whose bytes have not changed since, and remembering there what
+/// it checks anew.
+pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack: &Pack) -> crate::Result<Log> {
     let first = &heads[0].head;
     let mut log = Log {
         id: first.log.into_array(),
@@ -210,7 +220,10 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
     let mut entries: HashMap<EntryId, Entry> = HashMap::new();
     // Entries as read from each segment, with the segment's name; their
     // signatures are checked once all are read, on every core.
-    let mut stored: Vec<(StoredEntry, String)> = Vec::new();
+    let mut stored: Vec<(StoredEntry, String, bool)> = Vec::new();
+    // Segments opened and checked here, not taken from the pack: remembered
+    // there once every entry in them passed.
+    let mut opened: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)> = Vec::new();
     for name in log.segments.clone() {
         let file = format!("objects/{name}");
         if !crate::store::is_object_name(&name) {
@@ -225,7 +238,14 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             ));
             continue;
         };
-        let plain = match seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+        let hash = pack.is_on().then(|| super::pack::hash(&bytes));
+        let cached = hash.and_then(|h| pack.get(&log.id, &file, &h));
+        let checked = cached.is_some();
+        let opened_now = match cached {
+            Some(p) => seal::Opened::Plain(p),
+            None => seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT),
+        };
+        let plain = match opened_now {
             seal::Opened::Plain(p) => p,
             seal::Opened::NotForUs => {
                 log.problems.push(Problem::file(
@@ -265,14 +285,26 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             ));
             continue;
         }
-        stored.extend(segment.entries.into_iter().map(|e| (e, name.clone())));
+        stored.extend(segment.entries.into_iter().map(|e| (e, name.clone(), checked)));
+        if let (Some(h), false) = (hash, checked) {
+            opened.push((file, h, plain));
+        }
     }
+    let mut failed: HashSet<String> = HashSet::new();
     for checked in check_entries(stored, &log.id) {
         match checked {
             Ok(e) => {
                 entries.entry(e.id).or_insert(e);
             }
-            Err(p) => log.problems.push(p),
+            Err(p) => {
+                failed.extend(p.file.clone());
+                log.problems.push(p);
+            }
+        }
+    }
+    for (file, h, plain) in opened {
+        if !failed.contains(&file) {
+            pack.remember(&log.id, &file, h, &plain);
         }
     }
 
@@ -375,18 +407,20 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
 
 /// Checks entries (hash, signature: the bulk of reading a log) on as many
 /// threads as there are cores, and returns the results in the given order.
-fn check_entries(stored: Vec<(StoredEntry, String)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
+/// Entries marked `true` come from a segment the pack holds: their
+/// signatures were verified when it was packed, and are not again.
+fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
     const WORTH_A_THREAD: usize = 64;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads < 2 || stored.len() < 2 * WORTH_A_THREAD {
         let mut verifier = sign::Verifier::default();
         return stored
             .into_iter()
-            .map(|(e, name)| check_entry(e, log, &name, &mut verifier))
+            .map(|(e, name, packed)| check_entry(e, log, &name, packed, &mut verifier))
             .collect();
     }
     let per = stored.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<(StoredEntry, String)>> = Vec::new();
+    let mut chunks: Vec<Vec<(StoredEntry, String, bool)>> = Vec::new();
     let mut rest = stored.into_iter().peekable();
     while rest.peek().is_some() {
         chunks.push(rest.by_ref().take(per).collect());
@@ -399,7 +433,7 @@ fn check_entries(stored: Vec<(StoredEntry, String)>, log: &LogId) -> Vec<Result<
                     let mut verifier = sign::Verifier::default();
                     chunk
                         .into_iter()
-                        .map(|(e, name)| check_entry(e, log, &name, &mut verifier))
+                        .map(|(e, name, packed)| check_entry(e, log, &name, packed, &mut verifier))
                         .collect::<Vec<_>>()
                 })
             })
@@ -419,6 +453,7 @@ fn check_entry(
     stored: StoredEntry,
     log: &LogId,
     segment: &str,
+    packed: bool,
     verifier: &mut sign::Verifier,
 ) -> Result<Entry, Problem> {
     let id = entry::entry_id(&stored.header);
@@ -447,12 +482,14 @@ fn check_entry(
     if entry::body_hash(&stored.body) != header.body.into_array() {
         return Err(problem("body does not match its hash: altered".into()));
     }
-    if !verifier.verify(
-        &header.author,
-        entry::ENTRY_SIGNATURE_LABEL,
-        &stored.header,
-        &stored.sig,
-    ) {
+    if !packed
+        && !verifier.verify(
+            &header.author,
+            entry::ENTRY_SIGNATURE_LABEL,
+            &stored.header,
+            &stored.sig,
+        )
+    {
         return Err(problem("signature does not verify: altered or forged".into()));
     }
     Ok(Entry {
@@ -541,6 +578,7 @@ mod tests {
                     body: ByteBuf::from(body),
                 },
                 format!("segment-{i}"),
+                false,
             )
         };
         let results = check_entries((0..300).map(make).collect(), &log);
