@@ -130,12 +130,27 @@ impl Vault {
         Vault::open(root, identity, true)
     }
 
-    /// Opens the vault at `root`; `write` takes the lock for writing.
+    /// Opens the vault at `root`; `write` takes the lock for writing. Reads
+    /// go through this identity's local pack (see [`pack`]).
     pub fn open(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
+        Vault::open_with(root, identity, write, true)
+    }
+
+    /// Opens the vault as [`Vault::open`] does, but reads every file in
+    /// full, never through the local pack: what [`Vault::verify`] requires.
+    pub fn open_unpacked(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
+        Vault::open_with(root, identity, write, false)
+    }
+
+    fn open_with(root: &Path, identity: Identity, write: bool, packed: bool) -> Result<Vault> {
         let store = Store::open(root, if write { Mode::Exclusive } else { Mode::Shared })?;
         let device = store.device()?;
         let mut marks = Marks::load(&store, &identity)?;
-        let pack = self::pack::Pack::open(&store, &identity);
+        let pack = if packed {
+            self::pack::Pack::open(&store, &identity)
+        } else {
+            self::pack::Pack::off()
+        };
         let read = read_roster(&store, &identity, &mut marks, &pack)?;
         Ok(Vault {
             pack,
@@ -516,7 +531,7 @@ struct RosterRead {
 
 fn read_roster(store: &Store, identity: &Identity, marks: &mut Marks, pack: &self::pack::Pack) -> Result<RosterRead> {
     let root = store.root();
-    let scan = log::scan_heads(store, identity)?;
+    let scan = log::scan_heads_with(store, identity, pack)?;
     let mut findings = marks.check(store, &scan)?;
     let mut rosters: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
     for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {

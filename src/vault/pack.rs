@@ -30,18 +30,20 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use bech32::{Bech32, Hrp};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use serde_bytes::{ByteArray, ByteBuf};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::crypto::{identity::Identity, seal};
+use crate::crypto::identity::Identity;
 use crate::format::segment::encode_padded;
 use crate::format::{cbor, hex, LogId};
 use crate::store::Store;
 
+/// The first bytes of every pack file.
+const MAGIC: &[u8] = b"dossier-pack-v1\n";
 const PACK_FORMAT: &str = "dossier-pack";
 const PACK_VERSION: u64 = 1;
 /// Largest pack plaintext read: a pack file larger than this is skipped.
@@ -111,7 +113,7 @@ struct Inner {
 pub struct Pack {
     local: PathBuf,
     names: Zeroizing<[u8; 32]>,
-    key: Option<age::x25519::Identity>,
+    key: Option<Zeroizing<[u8; 32]>>,
     inner: std::sync::Mutex<Inner>,
 }
 
@@ -134,9 +136,7 @@ impl Pack {
     /// This identity's pack on this copy. Nothing is read yet.
     pub fn open(store: &Store, identity: &Identity) -> Pack {
         let secret = Zeroizing::new(identity.signing_key().to_bytes());
-        let Ok(key) = pack_key(&secret) else {
-            return Pack::off();
-        };
+        let key = Zeroizing::new(blake3::derive_key("dossier 2026-11-25 local pack key v1", &*secret));
         Pack {
             local: store.root().join("local"),
             names: Zeroizing::new(blake3::derive_key(
@@ -243,7 +243,7 @@ impl Pack {
     }
 }
 
-fn save_part(local: &std::path::Path, key: &age::x25519::Identity, log: &LogId, part: &mut Part) {
+fn save_part(local: &std::path::Path, key: &[u8; 32], log: &LogId, part: &mut Part) {
     if part.fresh.is_empty() {
         return;
     }
@@ -321,18 +321,25 @@ impl Drop for Pack {
     }
 }
 
-fn read_file(
-    local: &std::path::Path,
-    name: &str,
-    key: Option<&age::x25519::Identity>,
-    log: &LogId,
-) -> Option<PackFile> {
+fn read_file(local: &std::path::Path, name: &str, key: Option<&Zeroizing<[u8; 32]>>, log: &LogId) -> Option<PackFile> {
     let key = key?;
     let bytes = std::fs::read(local.join(name)).ok()?;
-    let plain = match seal::open(key, &bytes, MAX_PACK_PLAINTEXT) {
-        seal::Opened::Plain(p) => p,
-        _ => return None,
-    };
+    if bytes.len() as u64 > MAX_PACK_PLAINTEXT + 64 || bytes.len() < MAGIC.len() + 24 || !bytes.starts_with(MAGIC) {
+        return None;
+    }
+    let (nonce, sealed) = bytes[MAGIC.len()..].split_at(24);
+    let cipher = XChaCha20Poly1305::new(Key::from_slice(&key[..]));
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad(log),
+                },
+            )
+            .ok()?,
+    );
     let file: PackFile = cbor::from_slice(&plain).ok()?;
     (file.format == PACK_FORMAT && file.v == PACK_VERSION && &file.log.into_array() == log).then_some(file)
 }
@@ -342,7 +349,7 @@ fn read_file(
 fn write_file(
     local: &std::path::Path,
     prefix: &str,
-    key: &age::x25519::Identity,
+    key: &[u8; 32],
     log: &LogId,
     gen: u64,
     known: &HashMap<String, Known>,
@@ -369,23 +376,32 @@ fn write_file(
     for o in &mut file.objects {
         o.plain.zeroize();
     }
-    let recipient = key.to_public().to_string();
-    let sealed = seal::seal(std::slice::from_ref(&recipient), &plain).ok()?;
+    let nonce = crate::store::random::<24>();
+    let cipher = XChaCha20Poly1305::new(Key::from_slice(key));
+    let sealed = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &plain,
+                aad: &aad(log),
+            },
+        )
+        .ok()?;
+    let mut bytes = Vec::with_capacity(MAGIC.len() + nonce.len() + sealed.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&nonce);
+    bytes.extend_from_slice(&sealed);
     let name = format!("{prefix}{}", hex(&crate::store::random::<8>()));
-    crate::store::atomic::write_cache(&local.join(&name), &sealed).ok()?;
+    crate::store::atomic::write_cache(&local.join(&name), &bytes).ok()?;
     Some(name)
 }
 
-/// The age identity pack files are sealed to, derived from the signing secret.
-fn pack_key(signing_secret: &[u8; 32]) -> Result<age::x25519::Identity, ()> {
-    let secret = Zeroizing::new(blake3::derive_key(
-        "dossier 2026-11-25 local pack X25519 key v1",
-        signing_secret,
-    ));
-    let hrp = Hrp::parse("age-secret-key-").map_err(|_| ())?;
-    let lower = Zeroizing::new(bech32::encode::<Bech32>(hrp, &*secret).map_err(|_| ())?);
-    let upper = Zeroizing::new(lower.to_uppercase());
-    age::x25519::Identity::from_str(&upper).map_err(|_| ())
+/// What each pack file's authentication covers beside its bytes: the
+/// log it belongs to.
+fn aad(log: &LogId) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(log);
+    out
 }
 
 #[cfg(test)]

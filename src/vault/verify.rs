@@ -49,13 +49,15 @@ impl Vault {
         };
         let mut referenced: HashSet<String> = HashSet::new();
 
-        // The roster this vault was opened with may have been read through
-        // the pack: verify reads it again from the files alone.
-        let mut marks = super::marks::Marks::load(&self.store, &self.identity)?;
-        let roster = super::read_roster(&self.store, &self.identity, &mut marks, &super::pack::Pack::off())?;
-        report.problems.extend(roster.problems.iter().cloned());
-        report.logs.push(("roster".into(), roster.log.entries.len()));
-        note_files(&roster.log, &mut referenced);
+        // Everything here comes from the files, never from the local pack.
+        if self.pack.is_on() {
+            return Err(crate::Error::Vault(
+                "verify reads every file in full: open the vault with Vault::open_unpacked".into(),
+            ));
+        }
+        report.problems.extend(self.roster_problems.iter().cloned());
+        report.logs.push(("roster".into(), self.roster_log.entries.len()));
+        note_files(&self.roster_log, &mut referenced);
 
         let readable = self.case_heads();
         // Cases whose every head this copy saw is gone.
