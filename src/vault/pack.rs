@@ -15,17 +15,19 @@
 //! membership rules) runs as before. A file whose hash differs is checked in
 //! full, as if there were no pack.
 //!
-//! The pack lives in `local/pack-<16 hex>-<16 hex>` files, sealed with age
-//! to a key derived from the identity's signing secret (as the marks are),
-//! so they say nothing to whoever holds the disk and cost no passphrase or
-//! token touch. Each reading command that checked new objects writes them
-//! to a new pack file (atomic write, new name) and merges pack files of
+//! The pack lives in `local/pack-<16 hex>-<16 hex>` files, one part per log
+//! (and one for head files), each file XChaCha20-Poly1305 under a key
+//! derived from the identity's signing secret, so they say nothing to
+//! whoever holds the disk and cost no passphrase, token touch or X25519
+//! agreement. Each command that checked new objects writes them to a new
+//! pack file (new name, renamed into place, not flushed) and merges files of
 //! similar sizes into one (new file first, then the old ones are removed):
 //! each object is rewritten O(log n) times over the life of the vault and a
-//! reader opens O(log n) files. A crash at any point leaves whole files
-//! only, at worst with objects in two of them. A pack file that does not
-//! open with this identity's key, or does not parse, is never trusted: it is
-//! skipped and removed on the next write. `verify` never uses the pack.
+//! reader opens O(log n) files per log. A crash or power cut at any point
+//! leaves files that are whole, or that fail authentication and are
+//! ignored. A pack file that does not authenticate or parse is never
+//! trusted: it is skipped and removed on the next write. `verify` never uses
+//! the pack.
 //! docs/FORMAT.md §17 gives the bytes; docs/THREAT-MODEL.md what it trusts.
 
 use std::collections::HashMap;
