@@ -136,7 +136,15 @@ impl Pack {
     }
 
     /// This identity's pack on this copy. Nothing is read yet.
+    ///
+    /// None for an identity whose decryption takes a plugin (a hardware
+    /// token): the pack's key comes from the signing secret, which sits in
+    /// the identity file beside the plugin's stub, so a pack would let
+    /// whoever copies that file read without the token.
     pub fn open(store: &Store, identity: &Identity) -> Pack {
+        if identity.uses_plugin() {
+            return Pack::off();
+        }
         let secret = Zeroizing::new(identity.signing_key().to_bytes());
         let key = Zeroizing::new(blake3::derive_key("dossier 2026-11-25 local pack key v1", &*secret));
         Pack {
