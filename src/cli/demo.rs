@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<i32> {
     drop(vault);
 
     step("6. The case as it stands (`dossier log varonin-2021`)");
-    let vault = Vault::open(&dir, load()?, false)?;
+    let vault = Vault::open_unpacked(&dir, load()?, false)?;
     let (_, case) = vault.case("varonin-2021")?;
     for r in &case.records {
         super::output::styled(&super::log::row(r));
@@ -265,7 +265,7 @@ pub fn run(args: Args) -> Result<i32> {
         path: victim.clone(),
         source: e,
     })?;
-    let vault = Vault::open(&dir, load()?, false)?;
+    let vault = Vault::open_unpacked(&dir, load()?, false)?;
     let report = vault.verify(None)?;
     for p in &report.problems {
         line(&format!("PROBLEM  {p}"));

@@ -1,6 +1,7 @@
 //! `dossier verify`: check everything and name what fails.
 
 use dossier::format::hex;
+use dossier::vault::Vault;
 use dossier::Result;
 
 use super::{output, Ctx};
@@ -24,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
-    let vault = ctx.open(false)?;
+    let vault = Vault::open_unpacked(&ctx.vault_dir()?, ctx.identity()?, false)?;
     let mut report = vault.verify(args.case.as_deref())?;
     let mut checked = None;
     if let Some(token) = &args.checkpoint {

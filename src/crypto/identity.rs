@@ -157,6 +157,12 @@ impl Identity {
         }
     }
 
+    /// Whether decrypting takes an age plugin (a hardware token): the
+    /// signing secret beside it in the file then opens nothing by itself.
+    pub fn uses_plugin(&self) -> bool {
+        matches!(self.age, AgeKey::Plugin(_))
+    }
+
     /// The signing key.
     pub fn signing_key(&self) -> &SigningKey {
         &self.signing

@@ -142,11 +142,19 @@ pub fn open(identity: &dyn age::Identity, ciphertext: &[u8], limit: u64) -> Open
         Err(age::DecryptError::NoMatchingKeys) => return Opened::NotForUs,
         Err(e) => return Opened::Damaged(format!("age header fails ({e})")),
     };
-    let mut plain = Zeroizing::new(Vec::new());
-    match reader.by_ref().take(limit + 1).read_to_end(&mut plain) {
-        Ok(_) if plain.len() as u64 > limit => Opened::Damaged(format!("larger than {limit} bytes")),
-        Ok(_) => Opened::Plain(plain),
-        Err(e) => Opened::Damaged(format!("age payload fails authentication ({e})")),
+    // The plaintext is no longer than the ciphertext: reserving that much
+    // up front means no reallocation leaves a copy of it behind, and reading
+    // through a fixed buffer spares `read_to_end` zeroing what it grows.
+    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len().min(limit as usize + 1)));
+    let mut buf = Zeroizing::new([0u8; 64 * 1024]);
+    loop {
+        match reader.read(&mut buf[..]) {
+            Ok(0) => return Opened::Plain(plain),
+            Ok(n) if (plain.len() + n) as u64 > limit => return Opened::Damaged(format!("larger than {limit} bytes")),
+            Ok(n) => plain.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Opened::Damaged(format!("age payload fails authentication ({e})")),
+        }
     }
 }
 

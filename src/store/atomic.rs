@@ -84,6 +84,24 @@ fn write_inner(
     flush_dir(dir, faults)
 }
 
+/// Writes a new file of a cache in `local/` whole under its final name
+/// (a temporary file renamed, refusing to overwrite), without flushing it:
+/// after a power cut it may be gone, empty or torn, so its reader must
+/// authenticate it and take a failure for an absent file.
+pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.as_file_mut().write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist_noclobber(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 /// Writes `bytes` to a new file at `path` (mode 0600), refusing to overwrite.
 pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     write_with(path, Replace::Never, |f| f.write_all(bytes))

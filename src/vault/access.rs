@@ -19,7 +19,7 @@ use crate::crypto::{keys, seal};
 use crate::error::{Error, Result};
 use crate::format::entry::{Kind, Member, NameBody, Role, RotateBody};
 use crate::format::head::LogKind;
-use crate::format::{cbor, EntryId};
+use crate::format::{cbor, EntryId, LogId};
 use crate::store::{failpoint, Area, Replace};
 
 use super::log::{Log, MAX_OBJECT_PLAINTEXT};
@@ -444,7 +444,7 @@ impl Vault {
                 members,
             } = p;
             for s in &log.segments {
-                self.reseal(Area::Objects, s, &recipients)?;
+                self.reseal(Area::Objects, s, &recipients, &log.id)?;
                 report.files += 1;
                 progress.step();
             }
@@ -455,7 +455,7 @@ impl Vault {
                 progress.step();
             }
             for h in &log.heads {
-                self.reseal(Area::Heads, &h.name, &recipients)?;
+                self.reseal(Area::Heads, &h.name, &recipients, &super::log::HEADS_PART)?;
                 report.files += 1;
                 progress.step();
             }
@@ -493,14 +493,28 @@ impl Vault {
     }
 
     /// Decrypts one file and replaces it with a fresh encryption to `recipients`.
-    fn reseal(&self, area: Area, name: &str, recipients: &[String]) -> Result<()> {
+    /// `part` is the local pack's part the file belongs to: where the pack
+    /// vouches for the file's bytes, its plaintext is taken from there, and
+    /// the new bytes are vouched for in turn (same plaintext, sealed here).
+    fn reseal(&self, area: Area, name: &str, recipients: &[String], part: &LogId) -> Result<()> {
         let Some(bytes) = self.store.read(area, name)? else {
             return Err(Error::integrity(
                 format!("{}/{name}", area.dir()),
                 "missing; run `dossier verify`",
             ));
         };
-        let plain = match seal::open(self.identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+        let file = format!("{}/{name}", area.dir());
+        let vouched = self
+            .pack
+            .is_on()
+            .then(|| super::pack::hash(&bytes))
+            .and_then(|h| self.pack.get(part, &file, &h));
+        let packed = vouched.is_some();
+        let opened = match vouched {
+            Some(p) => seal::Opened::Plain(p),
+            None => seal::open(self.identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT),
+        };
+        let plain = match opened {
             seal::Opened::Plain(p) => p,
             seal::Opened::NotForUs => {
                 return Err(Error::integrity(
@@ -517,6 +531,10 @@ impl Vault {
         };
         let sealed = seal::seal(recipients, &plain).map_err(Error::Invalid)?;
         self.store.write(area, name, Replace::AtomicallyUnsynced, &sealed)?;
+        // Vouched for only if this identity can open the new bytes itself.
+        if packed && recipients.contains(&self.identity.recipient()) {
+            self.pack.remember(part, &file, super::pack::hash(&sealed), &plain);
+        }
         failpoint("rotate-file-written");
         Ok(())
     }

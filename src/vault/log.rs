@@ -19,6 +19,8 @@ use crate::format::segment::{Segment, SEGMENT_FORMAT, SEGMENT_VERSION};
 use crate::format::{cbor, hex, EntryId, LogId};
 use crate::store::{Area, Store};
 
+use super::pack::Pack;
+
 /// Largest plaintext of a head or segment that is read into memory.
 pub const MAX_OBJECT_PLAINTEXT: u64 = 512 * 1024 * 1024;
 
@@ -79,6 +81,16 @@ pub fn head_name(log: &LogId, device: &[u8; 16]) -> String {
 
 /// Reads and checks every head this identity can open.
 pub fn scan_heads(store: &Store, identity: &Identity) -> crate::Result<HeadScan> {
+    scan_heads_with(store, identity, &Pack::off())
+}
+
+/// The log id under which the pack keeps head files (no log has it: log ids
+/// are random).
+pub const HEADS_PART: LogId = *b"dossier heads v1";
+
+/// Reads and checks heads as [`scan_heads`] does, taking from `pack` the
+/// heads it checked before in files whose bytes have not changed since.
+pub fn scan_heads_with(store: &Store, identity: &Identity, pack: &Pack) -> crate::Result<HeadScan> {
     let mut scan = HeadScan {
         heads: Vec::new(),
         unreadable: Vec::new(),
@@ -94,7 +106,14 @@ pub fn scan_heads(store: &Store, identity: &Identity) -> crate::Result<HeadScan>
         let Some(bytes) = store.read(Area::Heads, &name)? else {
             continue;
         };
-        let plain = match seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+        let hash = pack.is_on().then(|| super::pack::hash(&bytes));
+        let cached = hash.and_then(|h| pack.get(&HEADS_PART, &file, &h));
+        let packed = cached.is_some();
+        let opened = match cached {
+            Some(p) => seal::Opened::Plain(p),
+            None => seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT),
+        };
+        let plain = match opened {
             seal::Opened::Plain(p) => p,
             seal::Opened::NotForUs => {
                 scan.unreadable.push(name);
@@ -105,8 +124,13 @@ pub fn scan_heads(store: &Store, identity: &Identity) -> crate::Result<HeadScan>
                 continue;
             }
         };
-        match parse_head(&plain, &name) {
-            Ok(head) => scan.heads.push(HeadFile { name, head }),
+        match parse_head_checked(&plain, &name, packed) {
+            Ok(head) => {
+                if let (Some(h), false) = (hash, packed) {
+                    pack.remember(&HEADS_PART, &file, h, &plain);
+                }
+                scan.heads.push(HeadFile { name, head })
+            }
             Err(m) => scan.problems.push(Problem::file(file, m)),
         }
     }
@@ -114,6 +138,12 @@ pub fn scan_heads(store: &Store, identity: &Identity) -> crate::Result<HeadScan>
 }
 
 pub(crate) fn parse_head(plain: &[u8], name: &str) -> Result<Head, String> {
+    parse_head_checked(plain, name, false)
+}
+
+/// Parses a head; `packed` heads come from the pack, their signature
+/// verified when they were packed, and it is not verified again.
+fn parse_head_checked(plain: &[u8], name: &str, packed: bool) -> Result<Head, String> {
     let signed: SignedHead = cbor::from_slice(plain).map_err(|m| format!("not a head: {m}"))?;
     if signed.format != HEAD_FORMAT {
         return Err(format!("not a head (format '{}')", signed.format));
@@ -122,7 +152,7 @@ pub(crate) fn parse_head(plain: &[u8], name: &str) -> Result<Head, String> {
     if head.v != HEAD_VERSION {
         return Err(format!("head version {} is not supported by this dossier", head.v));
     }
-    if !sign::verify(&head.author, HEAD_SIGNATURE_LABEL, &signed.head, &signed.sig) {
+    if !packed && !sign::verify(&head.author, HEAD_SIGNATURE_LABEL, &signed.head, &signed.sig) {
         return Err("the head's signature does not verify: altered or forged".into());
     }
     if head_name(&head.log, &head.device) != name {
@@ -177,8 +207,16 @@ impl Log {
     }
 }
 
-/// Loads the log whose heads are given (all heads of one log id).
+/// Loads the log whose heads are given (all heads of one log id), checking
+/// every file in full.
 pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::Result<Log> {
+    load_with(store, identity, heads, &Pack::off())
+}
+
+/// Loads a log as [`load`] does, taking from `pack` what it already checked
+/// in files whose bytes have not changed since, and remembering there what
+/// it checks anew.
+pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack: &Pack) -> crate::Result<Log> {
     let first = &heads[0].head;
     let mut log = Log {
         id: first.log.into_array(),
@@ -211,7 +249,10 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
     let mut entries: HashMap<EntryId, Entry> = HashMap::new();
     // Entries as read from each segment, with the segment's name; their
     // signatures are checked once all are read, on every core.
-    let mut stored: Vec<(StoredEntry, String)> = Vec::new();
+    let mut stored: Vec<(StoredEntry, String, bool)> = Vec::new();
+    // Segments opened and checked here, not taken from the pack: remembered
+    // there once every entry in them passed.
+    let mut opened: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)> = Vec::new();
     for name in log.segments.clone() {
         let file = format!("objects/{name}");
         if !crate::store::is_object_name(&name) {
@@ -226,7 +267,14 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             ));
             continue;
         };
-        let plain = match seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+        let hash = pack.is_on().then(|| super::pack::hash(&bytes));
+        let cached = hash.and_then(|h| pack.get(&log.id, &file, &h));
+        let checked = cached.is_some();
+        let opened_now = match cached {
+            Some(p) => seal::Opened::Plain(p),
+            None => seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT),
+        };
+        let plain = match opened_now {
             seal::Opened::Plain(p) => p,
             seal::Opened::NotForUs => {
                 log.problems.push(Problem::file(
@@ -266,14 +314,26 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
             ));
             continue;
         }
-        stored.extend(segment.entries.into_iter().map(|e| (e, name.clone())));
+        stored.extend(segment.entries.into_iter().map(|e| (e, name.clone(), checked)));
+        if let (Some(h), false) = (hash, checked) {
+            opened.push((file, h, plain));
+        }
     }
+    let mut failed: HashSet<String> = HashSet::new();
     for checked in check_entries(stored, &log.id) {
         match checked {
             Ok(e) => {
                 entries.entry(e.id).or_insert(e);
             }
-            Err(p) => log.problems.push(p),
+            Err(p) => {
+                failed.extend(p.file.clone());
+                log.problems.push(p);
+            }
+        }
+    }
+    for (file, h, plain) in opened {
+        if !failed.contains(&file) {
+            pack.remember(&log.id, &file, h, &plain);
         }
     }
 
@@ -376,18 +436,20 @@ pub fn load(store: &Store, identity: &Identity, heads: Vec<HeadFile>) -> crate::
 
 /// Checks entries (hash, signature: the bulk of reading a log) on as many
 /// threads as there are cores, and returns the results in the given order.
-fn check_entries(stored: Vec<(StoredEntry, String)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
+/// Entries marked `true` come from a segment the pack holds: their
+/// signatures were verified when it was packed, and are not again.
+fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
     const WORTH_A_THREAD: usize = 64;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads < 2 || stored.len() < 2 * WORTH_A_THREAD {
         let mut verifier = sign::Verifier::default();
         return stored
             .into_iter()
-            .map(|(e, name)| check_entry(e, log, &name, &mut verifier))
+            .map(|(e, name, packed)| check_entry(e, log, &name, packed, &mut verifier))
             .collect();
     }
     let per = stored.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<(StoredEntry, String)>> = Vec::new();
+    let mut chunks: Vec<Vec<(StoredEntry, String, bool)>> = Vec::new();
     let mut rest = stored.into_iter().peekable();
     while rest.peek().is_some() {
         chunks.push(rest.by_ref().take(per).collect());
@@ -400,7 +462,7 @@ fn check_entries(stored: Vec<(StoredEntry, String)>, log: &LogId) -> Vec<Result<
                     let mut verifier = sign::Verifier::default();
                     chunk
                         .into_iter()
-                        .map(|(e, name)| check_entry(e, log, &name, &mut verifier))
+                        .map(|(e, name, packed)| check_entry(e, log, &name, packed, &mut verifier))
                         .collect::<Vec<_>>()
                 })
             })
@@ -420,6 +482,7 @@ fn check_entry(
     stored: StoredEntry,
     log: &LogId,
     segment: &str,
+    packed: bool,
     verifier: &mut sign::Verifier,
 ) -> Result<Entry, Problem> {
     let id = entry::entry_id(&stored.header);
@@ -455,12 +518,14 @@ fn check_entry(
     if entry::body_hash(&stored.body) != header.body.into_array() {
         return Err(problem("body does not match its hash: altered".into()));
     }
-    if !verifier.verify(
-        &header.author,
-        entry::ENTRY_SIGNATURE_LABEL,
-        &stored.header,
-        &stored.sig,
-    ) {
+    if !packed
+        && !verifier.verify(
+            &header.author,
+            entry::ENTRY_SIGNATURE_LABEL,
+            &stored.header,
+            &stored.sig,
+        )
+    {
         return Err(problem("signature does not verify: altered or forged".into()));
     }
     Ok(Entry {
@@ -550,6 +615,7 @@ mod tests {
                     body: ByteBuf::from(body),
                 },
                 format!("segment-{i}"),
+                false,
             )
         };
         let results = check_entries((0..300).map(make).collect(), &log);

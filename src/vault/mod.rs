@@ -11,6 +11,7 @@ mod custody;
 pub mod document;
 pub mod log;
 mod marks;
+pub mod pack;
 mod sealing;
 pub mod state;
 pub mod sync;
@@ -39,6 +40,8 @@ use self::state::{Case, Roster};
 
 /// An open vault.
 pub struct Vault {
+    /// This identity's read cache on this copy; written back when dropped.
+    pack: self::pack::Pack,
     store: Store,
     identity: Identity,
     device: [u8; 16],
@@ -129,13 +132,30 @@ impl Vault {
         Vault::open(root, identity, true)
     }
 
-    /// Opens the vault at `root`; `write` takes the lock for writing.
+    /// Opens the vault at `root`; `write` takes the lock for writing. Reads
+    /// go through this identity's local pack (see [`pack`]).
     pub fn open(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
+        Vault::open_with(root, identity, write, true)
+    }
+
+    /// Opens the vault as [`Vault::open`] does, but reads every file in
+    /// full, never through the local pack: what [`Vault::verify`] requires.
+    pub fn open_unpacked(root: &Path, identity: Identity, write: bool) -> Result<Vault> {
+        Vault::open_with(root, identity, write, false)
+    }
+
+    fn open_with(root: &Path, identity: Identity, write: bool, packed: bool) -> Result<Vault> {
         let store = Store::open(root, if write { Mode::Exclusive } else { Mode::Shared })?;
         let device = store.device()?;
         let mut marks = Marks::load(&store, &identity)?;
-        let read = read_roster(&store, &identity, &mut marks)?;
+        let pack = if packed {
+            self::pack::Pack::open(&store, &identity)
+        } else {
+            self::pack::Pack::off()
+        };
+        let read = read_roster(&store, &identity, &mut marks, &pack)?;
         Ok(Vault {
+            pack,
             store,
             identity,
             device,
@@ -151,7 +171,7 @@ impl Vault {
 
     /// Reads the heads and the roster again, after a write that changed them.
     fn reload(&mut self) -> Result<()> {
-        let read = read_roster(&self.store, &self.identity, &mut self.marks)?;
+        let read = read_roster(&self.store, &self.identity, &mut self.marks, &self.pack)?;
         self.scan = read.scan;
         self.roster_log = read.log;
         self.roster = read.roster;
@@ -225,7 +245,7 @@ impl Vault {
                 None => Err(Error::CaseNotFound(name.to_string())),
             },
             1 => {
-                let log = log::load(&self.store, &self.identity, found.remove(0))?;
+                let log = log::load_with(&self.store, &self.identity, found.remove(0), &self.pack)?;
                 let mut problems = self.marked_problems(&log.id);
                 problems.extend(log.problems.iter().cloned());
                 let case = state::case(&log, &self.roster, &mut problems);
@@ -529,9 +549,9 @@ struct RosterRead {
     findings: Vec<Finding>,
 }
 
-fn read_roster(store: &Store, identity: &Identity, marks: &mut Marks) -> Result<RosterRead> {
+fn read_roster(store: &Store, identity: &Identity, marks: &mut Marks, pack: &self::pack::Pack) -> Result<RosterRead> {
     let root = store.root();
-    let scan = log::scan_heads(store, identity)?;
+    let scan = log::scan_heads_with(store, identity, pack)?;
     let mut findings = marks.check(store, &scan)?;
     let mut rosters: BTreeMap<LogId, Vec<HeadFile>> = BTreeMap::new();
     for h in scan.heads.iter().filter(|h| h.head.kind == LogKind::Roster) {
@@ -559,7 +579,7 @@ fn read_roster(store: &Store, identity: &Identity, marks: &mut Marks) -> Result<
         ));
     }
     let heads = rosters.into_values().next().expect("one roster");
-    let log = log::load(store, identity, heads)?;
+    let log = log::load_with(store, identity, heads, pack)?;
     let (mut problems, findings): (Vec<Problem>, Vec<Finding>) = {
         let (ours, theirs): (Vec<Finding>, Vec<Finding>) = findings.drain(..).partition(|f| f.log == log.id);
         (ours.into_iter().map(|f| f.problem).collect(), theirs)

@@ -596,7 +596,7 @@ fn check_staged(
     // check learns is written only into the stage, removed below.
     let mut marks = super::marks::Marks::load(store, &identity)?;
     let names = super::marks::Marks::load(store, &identity)?;
-    let read = match super::read_roster(&staged, &identity, &mut marks) {
+    let read = match super::read_roster(&staged, &identity, &mut marks, &super::pack::Pack::off()) {
         Ok(r) => r,
         Err(e) => {
             drop(staged);
@@ -611,6 +611,7 @@ fn check_staged(
     };
     let device = store.device()?;
     let vault = Vault {
+        pack: super::pack::Pack::off(),
         store: staged,
         identity,
         device,

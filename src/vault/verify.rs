@@ -49,6 +49,12 @@ impl Vault {
         };
         let mut referenced: HashSet<String> = HashSet::new();
 
+        // Everything here comes from the files, never from the local pack.
+        if self.pack.is_on() {
+            return Err(crate::Error::Vault(
+                "verify reads every file in full: open the vault with Vault::open_unpacked".into(),
+            ));
+        }
         report.problems.extend(self.roster_problems.iter().cloned());
         report.logs.push(("roster".into(), self.roster_log.entries.len()));
         note_files(&self.roster_log, &mut referenced);
