@@ -498,6 +498,25 @@ fn unsigned_text_cannot_pass_as_signed() {
     x["persons"][pi]["role"] = Value::String("witness and paid informant of the KGB".into());
     rejected(&env, &x, &key, &pid, "relabelled digest");
 
+    // A withheld leaf claimed, with an allowed placeholder, for a field whose
+    // signed leaves are elsewhere in the record.
+    let mut x = x0.clone();
+    let leaves = proof(&mut x, &t)["leaves"].as_array().unwrap().clone();
+    let k = leaves
+        .iter()
+        .position(|l| l.get("digest").is_some() && l["field"] != "text")
+        .unwrap();
+    let j = leaves.iter().position(|l| l["field"] == "text").unwrap();
+    assert!(j > k + 1, "{leaves:?}");
+    let leaf = &mut proof(&mut x, &t)["leaves"][k];
+    leaf["field"] = Value::String("text".into());
+    leaf["shown"] = Value::String("[removed] ".into());
+    leaf["signed"] = Value::Bool(false);
+    let s = x["testimony"][0]["text"].as_str().unwrap().to_string();
+    x["testimony"][0]["text"] = Value::String(format!("[removed] {s}"));
+    let err = rejected(&env, &x, &key, &t, "a leaf claimed for a field elsewhere");
+    assert!(err.contains("not together"), "{err}");
+
     // L3: booleans are checked against what was signed.
     let mut x = x0.clone();
     x["persons"][pi]["named"] = Value::Bool(true);

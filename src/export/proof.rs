@@ -57,8 +57,9 @@ pub struct RecordProof {
     pub leaves: Vec<LeafProof>,
 }
 
-/// One leaf of a proof: revealed (`value`, `salt`), withheld (`digest`), or
-/// text the extract shows that no leaf signs (`shown` without `digest`).
+/// One leaf of a proof: revealed (`value`, `salt`) or withheld (`digest`,
+/// with `shown` placeholder text on the first of a run). Never `shown`
+/// without `digest`: `verify-extract` refuses it.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Zeroize)]
 #[serde(deny_unknown_fields)]
 pub struct LeafProof {

@@ -16,10 +16,14 @@
 //!    its signed `amends` leaf names);
 //! 3. every field the extract shows for the record must read exactly as the
 //!    proof rebuilds it: revealed values, and in place of withheld leaves the
-//!    unsigned `shown` text.
+//!    unsigned `shown` text — which may only be a placeholder of the forms
+//!    the exporter writes ([`placeholder_ok`]), never free words; the leaves
+//!    claimed for one field must be consecutive.
 //!
 //! A record-level proof (a record written before leaf commitments) proves
-//! only that the signer wrote a record with that id at that time.
+//! only that the signer wrote a record with that id at that time; the CLI
+//! calls the result PARTIAL, not OK. See docs/EXTRACT.md §3 for what is not
+//! proven about a placeholder's field.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
