@@ -17,7 +17,7 @@
 //! 3. every field the extract shows for the record must read exactly as the
 //!    proof rebuilds it: revealed values, and in place of withheld leaves the
 //!    unsigned `shown` text — which may only be a placeholder of the forms
-//!    the exporter writes ([`placeholder_ok`]), never free words; the leaves
+//!    the exporter writes (`placeholder_ok`), never free words; the leaves
 //!    claimed for one field must be consecutive.
 //!
 //! A record-level proof (a record written before leaf commitments) proves
