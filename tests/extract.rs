@@ -351,11 +351,39 @@ fn records_written_before_leaf_commitments_get_record_level_proofs() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let signer = "dossiersig1s4mdhfu3q64gxgvv9whgsa4vncdck83rnuecem45q97x4dd25xns5zfx0x";
+    // Unproven content is not OK: it fails unless accepted, and is then PARTIAL.
     let out = verify_extract(&file, Some(signer));
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        err.contains("PARTIAL") && err.contains("3 records") && err.contains("NOT verified"),
+        "{err}"
+    );
+    let out = unproven(&file, signer);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(stdout.matches("record-level proof only").count(), 3, "{stdout}");
+    assert_eq!(stdout.matches("content NOT verified").count(), 4, "{stdout}");
     assert!(stdout.contains("NOT proven"));
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with("PARTIAL: 3 records with content NOT verified"),
+        "{stdout}"
+    );
+    // A record id must be a real one, bound to the header: not empty, not a digit.
+    let x = load(&file);
+    for bad in ["", "0", "f"] {
+        let mut y = x.clone();
+        let id = y["notes"][0]["id"].as_str().unwrap().to_string();
+        y["notes"][0]["id"] = Value::String(bad.into());
+        proof(&mut y, &id)["record"] = Value::String(bad.into());
+        let path = dir.join("bad.json");
+        std::fs::write(&path, serde_json::to_vec(&y).unwrap()).unwrap();
+        let out = unproven(&path, signer);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {}", text(&out.stdout));
+        assert!(text(&out.stderr).contains("16 to 64"), "{}", text(&out.stderr));
+    }
     let x = load(&file);
     assert!(x["proofs"].as_array().unwrap().iter().all(|p| p["proof"] == "record"));
 
@@ -375,7 +403,7 @@ fn records_written_before_leaf_commitments_get_record_level_proofs() {
         "--force",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = verify_extract(&file, Some(signer));
+    let out = unproven(&file, signer);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(stdout.matches("record-level proof only").count(), 2, "{stdout}");
@@ -390,9 +418,112 @@ fn records_written_before_leaf_commitments_get_record_level_proofs() {
     x["proofs"].as_array_mut().unwrap().retain(|p| p["type"] != "note");
     let path = dir.join("t.json");
     std::fs::write(&path, serde_json::to_vec(&x).unwrap()).unwrap();
-    let out = verify_extract(&path, Some(signer));
+    let out = unproven(&path, signer);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("amends"), "{}", text(&out.stderr));
+}
+
+/// `verify-extract FILE --signer KEY --allow-unproven`.
+fn unproven(file: &Path, signer: &str) -> std::process::Output {
+    common::run(
+        bare(&[
+            "verify-extract",
+            file.to_str().unwrap(),
+            "--signer",
+            signer,
+            "--allow-unproven",
+        ]),
+        None,
+    )
+}
+
+/// The index of the first leaf of this proof that matches.
+fn leaf_at(x: &mut Value, id: &str, f: impl Fn(&Value) -> bool) -> usize {
+    proof(x, id)["leaves"].as_array().unwrap().iter().position(f).unwrap()
+}
+
+#[test]
+fn unsigned_text_cannot_pass_as_signed() {
+    let env = Env::new();
+    let (file, key) = exported(&env);
+    let x0 = load(&file);
+    let t = first_testimony(&x0);
+
+    // H1: an entry with `shown` and no digest inserts words nobody signed.
+    let mut x = x0.clone();
+    let k = leaf_at(&mut x, &t, |l| l["field"] == "text" && l["value"] == " ");
+    proof(&mut x, &t)["leaves"].as_array_mut().unwrap().insert(
+        k,
+        serde_json::json!({"field": "text", "shown": " NOT", "signed": false}),
+    );
+    let mut shown = String::new();
+    for l in proof(&mut x, &t)["leaves"].as_array().unwrap() {
+        if l["field"] == "text" {
+            shown.push_str(l.get("value").or(l.get("shown")).and_then(Value::as_str).unwrap_or(""));
+        }
+    }
+    x["testimony"][0]["text"] = Value::String(shown);
+    rejected(&env, &x, &key, &t, "inserted text");
+
+    // H1: a placeholder rewritten into words.
+    for words in [
+        " nobody: the guards treated me well.",
+        "Witness and paid informant of the KGB",
+    ] {
+        let mut x = x0.clone();
+        let k = leaf_at(&mut x, &t, |l| l["field"] == "text" && l.get("shown").is_some());
+        let old = proof(&mut x, &t)["leaves"][k]["shown"].as_str().unwrap().to_string();
+        proof(&mut x, &t)["leaves"][k]["shown"] = Value::String(words.into());
+        let s = x["testimony"][0]["text"].as_str().unwrap().replacen(&old, words, 1);
+        x["testimony"][0]["text"] = Value::String(s);
+        let err = rejected(&env, &x, &key, &t, "placeholder rewritten");
+        assert!(err.contains("not signed"), "{err}");
+    }
+
+    // H1: a withheld digest of a field not shown, relabelled as the person's role.
+    let mut x = x0.clone();
+    let (pi, pid) = x["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p["named"] == false)
+        .map(|(i, p)| (i, p["id"].as_str().unwrap().to_string()))
+        .unwrap();
+    let k = leaf_at(&mut x, &pid, |l| l.get("digest").is_some() && l.get("field").is_none());
+    let leaf = &mut proof(&mut x, &pid)["leaves"][k];
+    leaf["field"] = Value::String("role".into());
+    leaf["shown"] = Value::String("witness and paid informant of the KGB".into());
+    leaf["signed"] = Value::Bool(false);
+    x["persons"][pi]["role"] = Value::String("witness and paid informant of the KGB".into());
+    rejected(&env, &x, &key, &pid, "relabelled digest");
+
+    // A withheld leaf claimed, with an allowed placeholder, for a field whose
+    // signed leaves are elsewhere in the record.
+    let mut x = x0.clone();
+    let leaves = proof(&mut x, &t)["leaves"].as_array().unwrap().clone();
+    let k = leaves
+        .iter()
+        .position(|l| l.get("digest").is_some() && l["field"] != "text")
+        .unwrap();
+    let j = leaves.iter().position(|l| l["field"] == "text").unwrap();
+    assert!(j > k + 1, "{leaves:?}");
+    let leaf = &mut proof(&mut x, &t)["leaves"][k];
+    leaf["field"] = Value::String("text".into());
+    leaf["shown"] = Value::String("[removed] ".into());
+    leaf["signed"] = Value::Bool(false);
+    let s = x["testimony"][0]["text"].as_str().unwrap().to_string();
+    x["testimony"][0]["text"] = Value::String(format!("[removed] {s}"));
+    let err = rejected(&env, &x, &key, &t, "a leaf claimed for a field elsewhere");
+    assert!(err.contains("not together"), "{err}");
+
+    // L3: booleans are checked against what was signed.
+    let mut x = x0.clone();
+    x["persons"][pi]["named"] = Value::Bool(true);
+    rejected(&env, &x, &key, &pid, "named flipped");
+    let mut x = x0.clone();
+    x["persons"][pi]["public"] = Value::Bool(true);
+    rejected(&env, &x, &key, &pid, "public added");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

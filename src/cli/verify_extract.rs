@@ -18,6 +18,8 @@ use super::output;
 Every word the extract reveals must be what its documenter signed, with the
 date and type they signed; what is withheld must be withheld, not rewritten.
 Exit status 0 only if every record verifies; otherwise one line names the record.
+Records written before leaf commitments have no provable content: the check
+fails unless --allow-unproven, and then ends PARTIAL rather than OK.
 Without --signer anyone could have made the extract with their own key: get the
 documenter's signing key (`dossier whoami`) by a channel you trust.
 See docs/EXTRACT.md.")]
@@ -27,6 +29,10 @@ pub struct Args {
     /// The signing key every record must be signed with (dossiersig1...)
     #[arg(long, value_name = "KEY")]
     signer: Option<String>,
+    /// Accept records whose content cannot be proven (record-level proofs of
+    /// records written before leaf commitments): the verdict is then PARTIAL
+    #[arg(long)]
+    allow_unproven: bool,
 }
 
 pub fn run(json: bool, args: Args) -> Result<i32> {
@@ -57,6 +63,15 @@ pub fn run(json: bool, args: Args) -> Result<i32> {
             "{shown}: {m}; the extract does NOT verify: do not rely on it as the documenter's words"
         ))
     })?;
+    if !sum.record_level.is_empty() && !args.allow_unproven {
+        return Err(Error::Invalid(format!(
+            "{shown}: PARTIAL: the content of {} record{} ({}) is NOT verified (record-level proofs only, \
+             written before leaf commitments); run with --allow-unproven to accept the rest",
+            sum.record_level.len(),
+            if sum.record_level.len() == 1 { "" } else { "s" },
+            sum.record_level.join(", ")
+        )));
+    }
     if pinned.is_none() {
         eprintln!(
             "WARNING: the signer is NOT pinned: anyone can make an extract that verifies with their own key. \
@@ -66,6 +81,7 @@ pub fn run(json: bool, args: Args) -> Result<i32> {
     if json {
         output::json(&serde_json::json!({
             "ok": true,
+            "verdict": if sum.record_level.is_empty() { "OK" } else { "PARTIAL" },
             "file": shown,
             "pinned": pinned.is_some(),
             "records": sum.records,
@@ -148,9 +164,17 @@ fn lines(sum: &Summary, pinned: bool) -> Vec<String> {
     for r in &sum.record_level {
         out.push(format!(
             "record {r}: record-level proof only (written before leaf commitments): the signer wrote a record \
-             with this id at this time; the words shown for it are NOT proven"
+             with this id at this time; content NOT verified: the words shown for it are NOT proven"
         ));
     }
-    out.push("OK".into());
+    out.push(if sum.record_level.is_empty() {
+        "OK".into()
+    } else {
+        format!(
+            "PARTIAL: {} record{} with content NOT verified",
+            sum.record_level.len(),
+            if sum.record_level.len() == 1 { "" } else { "s" }
+        )
+    });
     out
 }

@@ -57,8 +57,9 @@ pub struct RecordProof {
     pub leaves: Vec<LeafProof>,
 }
 
-/// One leaf of a proof: revealed (`value`, `salt`), withheld (`digest`), or
-/// text the extract shows that no leaf signs (`shown` without `digest`).
+/// One leaf of a proof: revealed (`value`, `salt`) or withheld (`digest`,
+/// with `shown` placeholder text on the first of a run). Never `shown`
+/// without `digest`: `verify-extract` refuses it.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Zeroize)]
 #[serde(deny_unknown_fields)]
 pub struct LeafProof {
@@ -284,7 +285,7 @@ fn prove_text(spans: &[Leaf], base: usize, seed: &[u8; 32], shown: &str, out: &m
         }
         None => {}
     };
-    for op in merge_separators(diff(&a, &b), &a) {
+    for op in no_pure_insertions(merge_separators(diff(&a, &b), &a)) {
         match op {
             Op::Same => {
                 flush(out, &mut inserted, &mut run_start);
@@ -340,6 +341,39 @@ fn merge_separators(ops: Vec<Op>, a: &[&str]) -> Vec<Op> {
         k = end;
     }
     out
+}
+
+/// Makes every change withhold at least one signed span: text added where
+/// nothing was removed would be shown with no leaf to stand for it, which
+/// `verify-extract` refuses. The unchanged span after such an insertion (or,
+/// at the end, before it) is withheld and shown again as part of the change.
+fn no_pure_insertions(mut ops: Vec<Op>) -> Vec<Op> {
+    let mut k = 0;
+    while k < ops.len() {
+        if ops[k] == Op::Same {
+            k += 1;
+            continue;
+        }
+        let end = k + ops[k..].iter().take_while(|o| **o != Op::Same).count();
+        if !ops[k..end].contains(&Op::Removed) {
+            // Same = (Removed, Added): both consume one span of each side.
+            let at = if end < ops.len() {
+                end
+            } else if k > 0 {
+                k - 1
+            } else {
+                // Nothing signed at all to stand for it (no spans): cannot occur,
+                // prove_text is only called with spans.
+                return ops;
+            };
+            ops.splice(at..=at, [Op::Removed, Op::Added]);
+            // Rescan from the start of this change (it may have merged).
+            k = k.saturating_sub(1);
+            continue;
+        }
+        k = end;
+    }
+    ops
 }
 
 /// One step of an edit script from `a` to `b`.
@@ -562,16 +596,40 @@ mod tests {
         assert_eq!(ops.iter().filter(|o| **o == Op::Same).count(), a.len() - 1);
     }
 
+    #[test]
+    fn text_added_where_nothing_was_removed_still_withholds_a_span() {
+        for (a, b) in [
+            ("was held", "was NOT held"),
+            ("held", "held here"),
+            ("held", "here held"),
+        ] {
+            let (sa, sb) = (leaves::spans(a), leaves::spans(b));
+            let ops = no_pure_insertions(merge_separators(diff(&sa, &sb), &sa));
+            let (ra, rb) = apply(&sa, &sb, &ops);
+            assert_eq!((ra.concat(), rb.concat()), (a.to_string(), b.to_string()));
+            assert!(every_change_removes(&ops), "{a:?} → {b:?}: {ops:?}");
+        }
+    }
+
+    /// Whether each maximal run of changes withholds a span.
+    fn every_change_removes(ops: &[Op]) -> bool {
+        ops.split(|o| *o == Op::Same)
+            .all(|h| h.is_empty() || h.contains(&Op::Removed))
+    }
+
     proptest! {
         #[test]
         fn the_edit_script_rebuilds_both(a in proptest::collection::vec("[abc ]", 0..40),
                                          b in proptest::collection::vec("[abc ]", 0..40)) {
             let a: Vec<&str> = a.iter().map(String::as_str).collect();
             let b: Vec<&str> = b.iter().map(String::as_str).collect();
-            for ops in [diff(&a, &b), resync(&a, &b)] {
+            for ops in [diff(&a, &b), resync(&a, &b), no_pure_insertions(diff(&a, &b))] {
                 let (ra, rb) = apply(&a, &b, &ops);
                 prop_assert_eq!(ra, a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
                 prop_assert_eq!(rb, b.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            }
+            if !a.is_empty() {
+                prop_assert!(every_change_removes(&no_pure_insertions(diff(&a, &b))));
             }
         }
     }

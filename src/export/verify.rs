@@ -16,10 +16,14 @@
 //!    its signed `amends` leaf names);
 //! 3. every field the extract shows for the record must read exactly as the
 //!    proof rebuilds it: revealed values, and in place of withheld leaves the
-//!    unsigned `shown` text.
+//!    unsigned `shown` text — which may only be a placeholder of the forms
+//!    the exporter writes (`placeholder_ok`), never free words; the leaves
+//!    claimed for one field must be consecutive.
 //!
 //! A record-level proof (a record written before leaf commitments) proves
-//! only that the signer wrote a record with that id at that time.
+//! only that the signer wrote a record with that id at that time; the CLI
+//! calls the result PARTIAL, not OK. See docs/EXTRACT.md §3 for what is not
+//! proven about a placeholder's field.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -125,10 +129,23 @@ pub fn verify(bytes: &[u8], pinned: Option<&[u8; 32]>) -> Result<Summary, String
     }
     let mut proofs: HashMap<&str, &RecordProof> = HashMap::new();
     for p in &x.proofs {
+        let r = &p.record;
+        if !(16..=64).contains(&r.len()) || !r.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(format!(
+                "record {}: its id is not 16 to 64 lower-case hex digits",
+                r.escape_debug()
+            ));
+        }
         if proofs.insert(p.record.as_str(), p).is_some() {
             return Err(format!("record {}: two proofs", p.record.escape_debug()));
         }
     }
+    // The labels of the persons shown: a ref may be shown as one of them.
+    let labels: HashSet<&str> = shown
+        .iter()
+        .filter(|(_, ty, _)| *ty == "person")
+        .filter_map(|(_, _, o)| o.get("label").and_then(Json::as_str))
+        .collect();
     let mut seen = HashSet::new();
     let mut sum = Summary::default();
     for (id, ty, obj) in &shown {
@@ -139,7 +156,7 @@ pub fn verify(bytes: &[u8], pinned: Option<&[u8; 32]>) -> Result<Summary, String
         let proof = proofs
             .get(id.as_str())
             .ok_or_else(|| format!("{name}: no proof in the extract"))?;
-        check_record(proof, ty, obj, pinned, &mut sum).map_err(|m| format!("{name}: {m}"))?;
+        check_record(proof, ty, obj, pinned, &labels, &mut sum).map_err(|m| format!("{name}: {m}"))?;
     }
     if let Some(p) = x.proofs.iter().find(|p| !seen.contains(p.record.as_str())) {
         return Err(format!(
@@ -156,6 +173,7 @@ fn check_record(
     ty: &str,
     item: &serde_json::Map<String, Json>,
     pinned: Option<&[u8; 32]>,
+    labels: &HashSet<&str>,
     sum: &mut Summary,
 ) -> Result<(), String> {
     if p.r#type != ty {
@@ -205,7 +223,12 @@ fn check_record(
             if !p.leaves.is_empty() || header.leaves.is_some() {
                 return Err("a record-level proof of a record that has leaf commitments".into());
             }
-            if header.kind == Kind::Record && !entry_id.starts_with(&p.record) {
+            // An amendment's target is in its encrypted body: a record-level
+            // proof cannot bind it to the id shown.
+            if header.kind != Kind::Record {
+                return Err("a record-level proof of an amendment: nothing binds it to the record shown".into());
+            }
+            if !entry_id.starts_with(&p.record) {
                 return Err("its header is another record's".into());
             }
             sum.record_level.push(p.record.clone());
@@ -215,7 +238,7 @@ fn check_record(
             let root = header
                 .leaves
                 .ok_or("a proof by leaves, but its header commits to no leaves")?;
-            check_leaves(p, &header, &entry_id, &root.into_array(), item, sum)
+            check_leaves(p, &header, &entry_id, &root.into_array(), item, labels, sum)
         }
         other => Err(format!("unknown kind of proof '{}'", other.escape_debug())),
     }
@@ -225,7 +248,6 @@ fn check_record(
 enum Part<'a> {
     Revealed { field: &'a str, value: &'a str },
     Withheld,
-    Inserted,
 }
 
 fn part(l: &LeafProof) -> Result<(Part<'_>, Option<[u8; 32]>), String> {
@@ -245,8 +267,12 @@ fn part(l: &LeafProof) -> Result<(Part<'_>, Option<[u8; 32]>), String> {
             Part::Withheld,
             Some(unb64_array::<32>(d).ok_or("a digest that is not 32 bytes of base64url")?),
         )),
-        (None, None, None) if l.shown.is_some() && l.field.is_some() => Ok((Part::Inserted, None)),
-        _ => Err("a leaf that is neither revealed (value, salt), withheld (digest) nor shown text".into()),
+        // Text shown where no leaf stands: the exporter never writes it, and
+        // nothing would bound what it says.
+        (None, None, None) if l.shown.is_some() => {
+            Err("text shown that no signed leaf stands for (\"shown\" without \"digest\")".into())
+        }
+        _ => Err("a leaf that is neither revealed (value, salt) nor withheld (digest)".into()),
     }
 }
 
@@ -256,6 +282,7 @@ fn check_leaves(
     entry_id: &str,
     root: &[u8; 32],
     item: &serde_json::Map<String, Json>,
+    labels: &HashSet<&str>,
     sum: &mut Summary,
 ) -> Result<(), String> {
     let mut hashes = Vec::with_capacity(p.leaves.len());
@@ -296,8 +323,26 @@ fn check_leaves(
         Some(("type", t)) if *t == p.r#type => {}
         _ => return Err(format!("its signed type is not {}", p.r#type.escape_debug())),
     }
-    // The text of each field as the proof rebuilds it.
+    // The leaves of one field are consecutive (docs/FORMAT.md §6.12): a
+    // withheld leaf cannot be claimed for a field whose leaves are elsewhere.
+    let mut done: HashSet<&str> = HashSet::new();
+    let mut last: Option<&str> = None;
+    for l in &p.leaves {
+        let Some(f) = l.field.as_deref() else { continue };
+        if last != Some(f) {
+            if !done.insert(f) {
+                return Err(format!(
+                    "leaves of its {} are not together: a withheld leaf was claimed for another field",
+                    f.escape_debug()
+                ));
+            }
+            last = Some(f);
+        }
+    }
+    // The text of each field as the proof rebuilds it, and the fields that
+    // hold unsigned placeholder text.
     let mut fields: HashMap<&str, String> = HashMap::new();
+    let mut unsigned: HashSet<&str> = HashSet::new();
     for (l, x) in p.leaves.iter().zip(&parts) {
         match x {
             Part::Revealed { field, value } => {
@@ -309,27 +354,41 @@ fn check_leaves(
                         .count();
                 }
             }
-            Part::Withheld | Part::Inserted => {
+            Part::Withheld => {
                 let Some(field) = l.field.as_deref() else {
                     sum.hidden_leaves += 1;
                     continue;
                 };
+                unsigned.insert(field);
                 let text = fields.entry(field).or_default();
                 if let Some(s) = &l.shown {
-                    text.push_str(s);
-                    if matches!(x, Part::Inserted) {
-                        sum.unsigned_insertions += 1;
-                    } else {
-                        count_span(field, s, sum);
+                    if !placeholder_ok(field, s, labels) {
+                        return Err(format!(
+                            "the text shown in place of withheld words of its {} ('{}') is not a pseudonym, \
+                             a mask, a coarser date nor a person shown: it is not signed",
+                            field.escape_debug(),
+                            s.escape_debug()
+                        ));
                     }
+                    text.push_str(s);
+                    count_span(field, s, sum);
                 }
             }
         }
     }
     let person = p.r#type == "person";
     for (key, v) in item {
-        if key == "id" || key == "named" {
+        if key == "id" {
             continue;
+        }
+        if person && key == "named" {
+            // The exporter's claim that the label is the real name: only if signed.
+            match v {
+                Json::Bool(false) => continue,
+                Json::Bool(true) if fields.contains_key("name") && !unsigned.contains("name") => continue,
+                Json::Bool(true) => return Err("it is shown as named, but its name is not signed".into()),
+                _ => return Err("its named is not true or false".into()),
+            }
         }
         let field = if person && key == "label" { "name" } else { key.as_str() };
         let same = |path: &str, shown: String| -> Result<(), String> {
@@ -350,7 +409,8 @@ fn check_leaves(
                     same(&format!("{field}[{i}]"), s.to_string())?;
                 }
             }
-            Json::Bool(_) | Json::Null => {}
+            Json::Bool(b) => same(field, b.to_string())?,
+            Json::Null => return Err(format!("its {field} is null: nothing signs that")),
             Json::Object(_) => return Err(format!("its {field} is not a value")),
         }
     }
@@ -360,6 +420,24 @@ fn check_leaves(
 fn pseudonym_re() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| Regex::new(r"^[A-Z][a-z]+( [a-z]+)* [A-Z]{1,3}$").unwrap_or_else(|_| unreachable!()))
+}
+
+/// The placeholder forms the exporter writes: pseudonyms of the policy's
+/// pattern (`Witness A`), masks (`[phone removed]`), separators between
+/// them, a coarser date for a date, a person shown (for a ref), nothing.
+fn placeholder_ok(field: &str, shown: &str, labels: &HashSet<&str>) -> bool {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        let one = r"(?:(?:Victim|Witness|Lawyer|Family member|Perpetrator|Official|Person) [A-Z]{1,3}|\[(?:[a-z-]+ )*removed\])";
+        Regex::new(&format!(r"^[^\p{{L}}\p{{N}}\[\]]*(?:{one}(?:[^\p{{L}}\p{{N}}\[\]]+{one})*[^\p{{L}}\p{{N}}\[\]]*)?$"))
+            .unwrap_or_else(|_| unreachable!())
+    });
+    static DATE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let date = DATE.get_or_init(|| Regex::new(r"^[0-9]{4}(-[0-9]{2})?$").unwrap_or_else(|_| unreachable!()));
+    let reference = ["witness", "perpetrators", "persons"]
+        .iter()
+        .any(|f| field == *f || field.strip_prefix(f).is_some_and(|r| r.starts_with('[')));
+    re.is_match(shown) || (field == "date" && date.is_match(shown)) || (reference && labels.contains(shown))
 }
 
 fn count_span(field: &str, shown: &str, sum: &mut Summary) {
