@@ -105,7 +105,7 @@ fn planted_jpeg(exif_extra: &[u8]) -> (Vec<u8>, Vec<u8>) {
     planted.extend(segment(0xFE, format!("taken by {AUTHOR}").as_bytes()));
     planted.extend(&tables);
     planted.extend(&scan1);
-    planted.extend(segment(0xFE, format!("{GPS}").as_bytes()));
+    planted.extend(segment(0xFE, GPS.as_bytes()));
     planted.extend(&scan2);
     planted.extend([0xFF, 0xD9]);
     planted.extend(format!("trailer {AUTHOR}").as_bytes());

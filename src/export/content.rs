@@ -155,6 +155,20 @@ pub fn strip(bytes: &[u8]) -> Option<Result<Zeroizing<Vec<u8>>, String>> {
     Some(r.map(|(b, _)| b))
 }
 
+/// A copy of the content that img-parts reads from without copying it again
+/// (its `Bytes` are slices of this), wiped when the last slice goes.
+struct Wiped(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn shared(raw: &[u8]) -> Bytes {
+    Bytes::from_owner(Wiped(Zeroizing::new(raw.to_vec())))
+}
+
 fn note(removed: &mut Vec<String>, what: &str) {
     if !removed.iter().any(|r| r == what) {
         removed.push(what.to_string());
@@ -182,11 +196,11 @@ fn jpeg_metadata_name(marker: u8, contents: &[u8]) -> &'static str {
 /// Keeps the segments a decoder needs; drops every APPn (but Adobe's colour
 /// transform flags) and COM, before and between scans, and anything after EOI.
 fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
-    let jpeg = Jpeg::from_bytes(Bytes::copy_from_slice(raw)).map_err(|e| bad("JPEG", e))?;
+    let jpeg = Jpeg::from_bytes(shared(raw)).map_err(|e| bad("JPEG", e))?;
     let mut removed = Vec::new();
     let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
     out.extend_from_slice(&[0xFF, markers::SOI]);
-    let mut tail: Option<Bytes> = None;
+    let mut tail: Option<&[u8]> = None;
     let is_meta = |m: u8| (markers::APP0..=markers::APP15).contains(&m) || m == markers::COM;
     let adobe = |m: u8, c: &[u8]| m == markers::APP14 && c.starts_with(b"Adobe") && c.len() <= 12;
     for seg in jpeg.segments() {
@@ -197,14 +211,16 @@ fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
         }
         push_segment(&mut out, m, c)?;
         if seg.has_entropy() {
-            tail = Some(entropy_of(seg));
+            // img-parts keeps the rest of the input after the scan header.
+            let rest = seg.len_with_entropy() - seg.len();
+            tail = raw.get(raw.len().saturating_sub(rest)..);
             break;
         }
     }
     let tail = tail.ok_or_else(|| bad("JPEG", "no image data"))?;
     // After the first scan's header: entropy-coded data, further segments
     // (tables, scans, metadata) and EOI, then perhaps appended data.
-    let t = &tail[..];
+    let t = tail;
     let mut i = 0;
     let mut start = 0;
     loop {
@@ -248,14 +264,6 @@ fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
     Ok((out, removed))
 }
 
-/// The bytes that follow a segment's contents (img-parts keeps them whole).
-fn entropy_of(seg: &img_parts::jpeg::JpegSegment) -> Bytes {
-    // Encoded: marker (2), length (2), contents, then the entropy bytes.
-    let enc = seg.clone().encoder().bytes();
-    let skip = 4 + seg.contents().len();
-    enc.slice(skip.min(enc.len())..)
-}
-
 fn push_segment(out: &mut Vec<u8>, marker: u8, contents: &[u8]) -> Result<(), String> {
     let len = u16::try_from(contents.len() + 2).map_err(|_| bad("JPEG", "a segment is too long"))?;
     out.extend_from_slice(&[0xFF, marker]);
@@ -271,7 +279,7 @@ const PNG_KEEP: [&[u8; 4]; 14] = [
 ];
 
 fn strip_png(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
-    let mut png = Png::from_bytes(Bytes::copy_from_slice(raw)).map_err(|e| bad("PNG", e))?;
+    let mut png = Png::from_bytes(shared(raw)).map_err(|e| bad("PNG", e))?;
     let chunks = png.chunks();
     if chunks.first().map(|c| c.kind()) != Some(*b"IHDR") {
         return Err(bad("PNG", "it does not start with a header chunk"));
@@ -305,8 +313,12 @@ fn strip_png(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
         }
         keep
     });
+    // Into a buffer reserved to the input's size (the output is never
+    // larger): never reallocated, so no copy is left behind unwiped.
     let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
-    out.extend_from_slice(&png.encoder().bytes());
+    png.encoder()
+        .write_to(&mut *out)
+        .map_err(|e| format!("the stripped image could not be written ({e})"))?;
     Ok((out, removed))
 }
 
@@ -315,7 +327,7 @@ fn strip_png(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
 const WEBP_KEEP: [&[u8; 4]; 6] = [b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"];
 
 fn strip_webp(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
-    let mut webp = WebP::from_bytes(Bytes::copy_from_slice(raw)).map_err(|e| bad("WebP", e))?;
+    let mut webp = WebP::from_bytes(shared(raw)).map_err(|e| bad("WebP", e))?;
     if !webp
         .chunks()
         .iter()
@@ -356,8 +368,12 @@ fn strip_webp(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
             }
         }
     }
+    // Into a buffer reserved to the input's size (the output is never
+    // larger): never reallocated, so no copy is left behind unwiped.
     let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
-    out.extend_from_slice(&webp.encoder().bytes());
+    webp.encoder()
+        .write_to(&mut *out)
+        .map_err(|e| format!("the stripped image could not be written ({e})"))?;
     Ok((out, removed))
 }
 
@@ -387,7 +403,7 @@ pub fn fill(text: &str, contents: &[Zeroizing<Vec<u8>>]) -> Zeroizing<String> {
             continue;
         };
         if let Some(c) = after[..close].parse::<usize>().ok().and_then(|i| contents.get(i)) {
-            base64::engine::general_purpose::STANDARD.encode_string(&c[..], &mut *out);
+            base64::engine::general_purpose::STANDARD.encode_string(&c[..], &mut out);
         }
         rest = &after[close + SLOT_CLOSE.len_utf8()..];
     }

@@ -192,7 +192,7 @@ pub struct ExportBody {
     pub extract: ByteArray<32>,
     /// Documents whose content went out, each with the BLAKE3 of the bytes
     /// sent (an image's stripped bytes, not its signed content); absent when
-    /// none did, so entries without content are as before (docs/FORMAT.md §19).
+    /// none did, so entries without content are as before (docs/FORMAT.md §17).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<SentContent>,
 }
