@@ -193,6 +193,12 @@ fn jpeg_metadata_name(marker: u8, contents: &[u8]) -> &'static str {
     }
 }
 
+/// Whether a marker with a length is one a decoder reads: frames (SOFn),
+/// tables (DHT, DAC, DQT, DRI), scans (SOS), DNL, DHP, EXP.
+fn is_decoding(m: u8) -> bool {
+    (0xC0..=0xCF).contains(&m) || (0xDA..=0xDF).contains(&m)
+}
+
 /// Keeps the segments a decoder needs; drops every APPn (but Adobe's colour
 /// transform flags) and COM, before and between scans, and anything after EOI.
 fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
@@ -208,6 +214,9 @@ fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
         if is_meta(m) && !adobe(m, c) {
             note(&mut removed, jpeg_metadata_name(m, c));
             continue;
+        }
+        if !is_meta(m) && !is_decoding(m) {
+            return Err(bad("JPEG", format!("an unexpected marker 0x{m:02X}")));
         }
         push_segment(&mut out, m, c)?;
         if seg.has_entropy() {
@@ -232,8 +241,8 @@ fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
             continue;
         }
         let m = t[i + 1];
-        if m == 0x00 || m == 0xFF || (0xD0..=0xD7).contains(&m) {
-            // Stuffed byte, fill byte, restart marker: part of the data.
+        if m == 0x00 || m == 0xFF || m == 0x01 || (0xD0..=0xD7).contains(&m) {
+            // Stuffed byte, fill byte, TEM, restart marker: part of the data.
             i += if m == 0xFF { 1 } else { 2 };
             continue;
         }
@@ -253,6 +262,9 @@ fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
             return Err(bad("JPEG", "a segment is cut short"));
         }
         let contents = &t[i + 4..i + 2 + len];
+        if !is_meta(m) && !is_decoding(m) {
+            return Err(bad("JPEG", format!("an unexpected marker 0x{m:02X}")));
+        }
         if is_meta(m) && !adobe(m, contents) {
             note(&mut removed, jpeg_metadata_name(m, contents));
         } else {
@@ -515,4 +527,72 @@ pub struct SentDocument {
     /// BLAKE3 of the bytes sent.
     pub hash: [u8; 32],
     pub image: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn riff_chunk(id: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = id.to_vec();
+        c.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        c.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    }
+
+    fn webp(chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut w = b"RIFF".to_vec();
+        w.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+        w.extend_from_slice(b"WEBP");
+        w.extend_from_slice(&body);
+        w
+    }
+
+    #[test]
+    fn webp_loses_exif_xmp_and_icc_and_their_flags() {
+        // VP8X: flags ICC (0x20) | alpha (0x10) | EXIF (0x08) | XMP (0x04), canvas 1x1.
+        let vp8x = riff_chunk(b"VP8X", &[0x3C, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let vp8l = riff_chunk(
+            b"VP8L",
+            &[0x2F, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xFE, 0x07, 0],
+        );
+        let planted = webp(&[
+            vp8x,
+            riff_chunk(b"ICCP", b"profile of Hanna's phone"),
+            vp8l.clone(),
+            riff_chunk(b"EXIF", b"MM\0*GPS 53.9N Artist Hanna"),
+            riff_chunk(b"XMP ", b"<dc:creator>Hanna</dc:creator>"),
+        ]);
+        let out = strip(&planted).unwrap().unwrap();
+        let clean = webp(&[riff_chunk(b"VP8X", &[0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0]), vp8l]);
+        assert_eq!(&out[..], &clean[..]);
+        assert!(!out.windows(5).any(|w| w == b"Hanna"));
+    }
+
+    #[test]
+    fn unknown_jpeg_markers_and_other_images_are_refused() {
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xF0, 0, 4, 1, 2];
+        j.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0xFF, 0xD9]);
+        assert!(strip(&j).unwrap().is_err(), "a JPGn extension is not passed through");
+        assert_eq!(kind("application/octet-stream", b"GIF89a...."), Kind::OtherImage);
+        assert_eq!(kind("image/tiff", b"II*\0"), Kind::OtherImage);
+        assert_eq!(
+            kind("application/pdf", b"\xFF\xD8\xFF\xE0"),
+            Kind::Jpeg,
+            "sniffed, not believed"
+        );
+        assert!(prepare("image/heic", Zeroizing::new(b"....ftypheic".to_vec())).is_err());
+        assert!(prepare("application/pdf", Zeroizing::new(b"%PDF-1.4".to_vec())).is_ok_and(|s| s.unchanged));
+    }
+
+    #[test]
+    fn fill_puts_content_only_in_placeholders() {
+        let text = format!("a{}b{}c", placeholder(1), placeholder(0));
+        let out = fill(&text, &[Zeroizing::new(b"xy".to_vec()), Zeroizing::new(b"z".to_vec())]);
+        assert_eq!(&out[..], "aeg==beHk=c");
+    }
 }
