@@ -185,6 +185,11 @@ fn extract_json() {
     hammer("extract_json");
 }
 
+#[test]
+fn image_strip() {
+    hammer("image_strip");
+}
+
 /// The seeds are valid: a mutation test on seeds that never parse tests nothing.
 #[test]
 fn seeds_parse() {
@@ -208,6 +213,10 @@ fn seeds_parse() {
             .is_ok()
     );
     assert!(dossier::export::verify::verify(&seeds_of("extract_json")[0], None).is_ok());
+    assert!(matches!(
+        dossier::export::content::strip(&seeds_of("image_strip")[0]),
+        Some(Ok(_))
+    ));
     let keygen = &seeds_of("identity_file")[0];
     struct Never;
     impl dossier::crypto::identity::PassphraseSource for Never {

@@ -216,6 +216,7 @@ fn every_commands_json_keys_are_the_documented_ones() {
             "records",
             "entry",
             "extract",
+            "documents",
         ],
     );
     let dry = &objects(&env.ok(&["--json", "export", CASE, "--dry-run"], None))[0];
@@ -230,6 +231,7 @@ fn every_commands_json_keys_are_the_documented_ones() {
             "rewritten",
             "dropped",
             "dates_coarsened",
+            "content",
             "leak_check",
         ],
     );
@@ -253,6 +255,7 @@ fn every_commands_json_keys_are_the_documented_ones() {
             "armor",
             "records",
             "extract",
+            "documents",
         ],
     );
 

@@ -219,7 +219,12 @@ fn protected() -> Vec<String> {
 
 /// What no self-contained page may hold: anything that makes a browser fetch.
 fn assert_self_contained(html: &str, what: &str) {
-    let lower = html.to_lowercase();
+    // Document content goes in as `data:` URIs only (no fetch).
+    let lower = html
+        .to_lowercase()
+        .replace("src=\"data:", "")
+        .replace("href=\"data:", "")
+        .replace("<img alt=\"document ", "");
     for bad in [
         "http://", "https://", "//", "src=", "href=", "url(", "@import", "<script", "<link", "<img", "<iframe",
     ] {
@@ -232,6 +237,38 @@ fn assert_self_contained(html: &str, what: &str) {
         assert!(!hit, "{what} holds {bad:?}");
     }
     assert!(html.contains("default-src 'none'"), "{what} has no CSP");
+}
+
+/// A valid 2x2 RGB PNG.
+fn tiny_png() -> Vec<u8> {
+    use std::io::Write;
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            }
+        }
+        !c
+    }
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        let body = [&kind[..], data].concat();
+        c.extend_from_slice(&body);
+        c.extend_from_slice(&crc32(&body).to_be_bytes());
+        c
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&[0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255])
+        .unwrap();
+    [
+        b"\x89PNG\r\n\x1a\n".to_vec(),
+        chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]),
+        chunk(b"IDAT", &z.finish().unwrap()),
+        chunk(b"IEND", &[]),
+    ]
+    .concat()
 }
 
 #[test]
@@ -312,6 +349,42 @@ fn extract_and_report_print_well_in_chromium() {
     assert!(seen.is_empty(), "printing the report fetched: {seen:?}");
     keep(&extract_pdf, "extract");
     keep(&report_pdf, "report");
+
+    // An extract carrying a named image and a PDF: still nothing fetched.
+    let png = env.root.join("scan.png");
+    std::fs::write(&png, tiny_png()).unwrap();
+    let pdf = env.root.join("ruling.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+    let mut include = Vec::new();
+    for f in [&png, &pdf] {
+        let out = env.ok(&["--json", "attach", CASE, f.to_str().unwrap()], None);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        include.push(format!("\"{}\"", &v["id"].as_str().unwrap()[..16]));
+    }
+    let policy = work.path().join("docs.toml");
+    std::fs::write(&policy, format!("[documents]\ninclude = [{}]\n", include.join(", "))).unwrap();
+    let with_docs = work.path().join("extract-docs.html");
+    env.ok(
+        &[
+            "export",
+            CASE,
+            "--format",
+            "html",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--output",
+            with_docs.to_str().unwrap(),
+        ],
+        None,
+    );
+    let html = std::fs::read_to_string(&with_docs).unwrap();
+    assert!(html.contains("src=\"data:image/png;base64,"), "the image is inline");
+    assert_self_contained(&html, "the extract with documents");
+    let docs_pdf = work.path().join("extract-docs.pdf");
+    print_pdf(&chromium, &proxy, &with_docs, &docs_pdf);
+    let seen = proxy.page_requests();
+    assert!(seen.is_empty(), "printing the extract with documents fetched: {seen:?}");
+    keep(&docs_pdf, "extract-docs");
 
     if !have("pdfinfo") || !have("pdftotext") {
         return;

@@ -44,6 +44,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("checkpoint", checkpoint),
     ("policy_toml", policy_toml),
     ("extract_json", extract_json),
+    ("image_strip", image_strip),
 ];
 
 /// The identity `age_open` opens with (a test key, never used for anything real).
@@ -209,6 +210,37 @@ pub fn extract_json(data: &[u8]) {
     let _ = dossier::export::verify::verify(data, None);
 }
 
+/// An image from a document named by an export policy: JPEG, PNG or WebP
+/// bytes stripped of their metadata. Whatever is accepted must be a fixed
+/// point: stripping it again changes nothing (nothing strippable is left).
+pub fn image_strip(data: &[u8]) {
+    if let Some(Ok(out)) = dossier::export::content::strip(data) {
+        match dossier::export::content::strip(&out) {
+            Some(Ok(again)) => assert_eq!(&again[..], &out[..], "stripping is not idempotent"),
+            _ => panic!("a stripped image no longer parses"),
+        }
+    }
+}
+
+/// A JPEG with Exif, a comment, a table, a scan and its end marker.
+pub fn jpeg_seed() -> Vec<u8> {
+    let seg = |m: u8, c: &[u8]| {
+        let mut s = vec![0xFF, m];
+        s.extend_from_slice(&((c.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(c);
+        s
+    };
+    [
+        vec![0xFF, 0xD8],
+        seg(0xE1, b"Exif\0\0MM\0*\0\0\0\x08Artist\0Hanna"),
+        seg(0xFE, b"comment"),
+        seg(0xDB, &[0; 65]),
+        seg(0xDA, &[1, 1, 0, 0, 63, 0]),
+        vec![0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9],
+    ]
+    .concat()
+}
+
 /// A valid input for each target (name, bytes), to start the fuzzer from and
 /// for the proptest to mutate.
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
@@ -349,6 +381,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             "extract_json",
             include_bytes!("../../tests/data/extract-v1.json").to_vec(),
         ),
+        ("image_strip", jpeg_seed()),
     ]
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use dossier::crypto::extract::{check_recipients, seal_extract};
 use dossier::export::{self, Format, Policy};
-use dossier::format::entry::ExportBody;
+use dossier::format::entry::{ExportBody, SentContent};
 use dossier::format::hex;
 use dossier::store::atomic::{write_with, Replace};
 use dossier::{Error, Result};
@@ -94,6 +94,9 @@ fn history(ctx: &Ctx, case: &str) -> Result<i32> {
                 "format": b.format, "policy": b.policy, "recipients": b.recipients, "armor": b.armor,
                 "records": b.records.iter().map(|r| hex(r.as_ref())).collect::<Vec<_>>(),
                 "extract": hex(b.extract.as_ref()),
+                "documents": b.documents.iter().map(|d| serde_json::json!({
+                    "record": hex(d.record.as_ref()), "sent": hex(d.sent.as_ref()),
+                })).collect::<Vec<_>>(),
             }));
             continue;
         }
@@ -211,6 +214,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     )
     .map_err(|m| Error::Policy(format!("{origin}: {m}")))?;
 
+    // Document content: the cap first, from the recorded sizes; then each
+    // content read (checked against its hash) and, if an image, stripped.
+    prepared.check_content_cap().map_err(Error::Invalid)?;
+    for (id, d) in prepared.sources.clone() {
+        let raw = vault.read_document(&id, &d)?;
+        prepared.include_content(&id, raw).map_err(Error::Invalid)?;
+    }
+
     let format = args.format.map(Format::from);
     if args.dry_run || format == Some(Format::Json) {
         // A JSON extract carries the proof of each record's words
@@ -240,6 +251,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         armor: args.armor,
         records: prepared.included.iter().map(|id| ByteArray::new(*id)).collect(),
         extract: ByteArray::new(*blake3::hash(&plain).as_bytes()),
+        documents: prepared
+            .sent_in(format)
+            .into_iter()
+            .map(|(record, sent)| SentContent {
+                record: ByteArray::new(record),
+                sent: ByteArray::new(sent),
+            })
+            .collect(),
     };
 
     let entry = match &args.output {
@@ -319,6 +338,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             "recipients": args.to, "armor": args.armor, "policy": body.policy,
             "records": prepared.included.iter().map(|id| hex(id)).collect::<Vec<_>>(),
             "entry": hex(&entry), "extract": hex(body.extract.as_ref()),
+            "documents": body.documents.iter().map(|d| serde_json::json!({
+                "record": hex(d.record.as_ref()), "sent": hex(d.sent.as_ref()),
+            })).collect::<Vec<_>>(),
         }));
     }
     eprintln!(
@@ -356,6 +378,7 @@ fn dry_run(ctx: &Ctx, args: &Args, prepared: &export::Prepared, origin: &str) ->
         // text report and the leak messages do not repeat the case id.
         v["case"] = args.case.clone().into();
         v["policy"] = origin.into();
+        v["content"] = prepared.content_notes.clone().into();
         v["leak_check"] = checks
             .iter()
             .map(|(f, r)| ((*f).to_string(), serde_json::Value::from(r.clone())))
@@ -373,6 +396,9 @@ fn dry_run(ctx: &Ctx, args: &Args, prepared: &export::Prepared, origin: &str) ->
         ));
         for l in prepared.report.lines() {
             output::line(&l);
+        }
+        for n in &prepared.content_notes {
+            output::line(n);
         }
         for (f, r) in &checks {
             output::line(&format!("leak check ({f}): {r}"));

@@ -98,6 +98,8 @@ pub fn run(json: bool, args: Args) -> Result<i32> {
             "references": sum.references,
             "unsigned_insertions": sum.unsigned_insertions,
             "record_level": sum.record_level,
+            "content_proven": sum.content_proven,
+            "content_unproven": sum.content_unproven,
         }));
     } else {
         for l in lines(&sum, pinned.is_some()) {
@@ -165,6 +167,17 @@ fn lines(sum: &Summary, pinned: bool) -> Vec<String> {
         out.push(format!(
             "record {r}: record-level proof only (written before leaf commitments): the signer wrote a record \
              with this id at this time; content NOT verified: the words shown for it are NOT proven"
+        ));
+    }
+    for r in &sum.content_proven {
+        out.push(format!(
+            "document {r}: its content is carried unchanged and matches the content hash the signer signed"
+        ));
+    }
+    for r in &sum.content_unproven {
+        out.push(format!(
+            "document {r}: its content is carried but NOT proven: it is not the signed content (an image \
+             stripped of its metadata) or the proof withholds the signed hash"
         ));
     }
     out.push(if sum.record_level.is_empty() {

@@ -44,6 +44,15 @@ pub struct Prepared {
     pub owners: Vec<String>,
     /// Ids of the records that go out.
     pub included: Vec<[u8; 32]>,
+    /// The documents that go out, by record id, as recorded (to read their content).
+    pub sources: Vec<([u8; 32], crate::domain::record::Document)>,
+    /// The content of each document that goes out, in the order of
+    /// [`ContentOut`] placeholders; see [`Prepared::include_content`].
+    pub contents: Vec<zeroize::Zeroizing<Vec<u8>>>,
+    /// Per document sent: its record id and the BLAKE3 of the bytes sent.
+    pub sent: Vec<super::content::SentDocument>,
+    /// What the dry run says of each document's content.
+    pub content_notes: Vec<String>,
 }
 
 /// A listed person's date, text and tags, redacted.
@@ -546,6 +555,7 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
     let mut testimony = Vec::new();
     let mut notes = Vec::new();
     let mut documents = Vec::new();
+    let mut sources = Vec::new();
     let mut included = Vec::new();
     for r in &case.records {
         let rec = &r.latest().record;
@@ -642,7 +652,9 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
                     date: b.date(&d.date),
                     tags: b.tags(&d.tags),
                     note: b.text("note", &d.note),
+                    content: None,
                 });
+                sources.push((r.id, d.clone()));
             }
         }
         included.push(r.id);
@@ -836,6 +848,10 @@ pub fn prepare(case: &Case, policy: &Policy, opts: Options) -> Result<Prepared, 
         checker,
         owners,
         included,
+        sources,
+        contents: Vec::new(),
+        sent: Vec::new(),
+        content_notes: Vec::new(),
     })
 }
 

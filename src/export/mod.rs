@@ -24,6 +24,7 @@
 //! the redactor rewrites.
 
 pub mod build;
+pub mod content;
 pub mod fold;
 pub mod internal;
 pub mod leak;
@@ -105,7 +106,13 @@ impl Prepared {
         if let Some(hit) = self.checker.check_marked(&text, format.name()) {
             return Err(self.leak(hit, format));
         }
-        Ok(leak::strip_values(&text).0.into_bytes())
+        let plain = leak::strip_values(&text).0;
+        if self.contents.is_empty() {
+            return Ok(plain.into_bytes());
+        }
+        // The content goes in only now: it is not text the leak check can
+        // read (module [`content`]).
+        Ok(content::fill(&plain, &self.contents).as_bytes().to_vec())
     }
 
     /// The leak check on rendered bytes (all of them taken as record data).

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::content::{SLOT_CLOSE, SLOT_OPEN};
 use super::fold::is_bidi_control;
 use super::proof::{LeafProof, RecordProof};
 use super::redact::{is_mark, VALUE_CLOSE, VALUE_OPEN};
@@ -109,7 +110,7 @@ pub struct NoteOut {
     pub text: String,
 }
 
-/// A document's description. Its content is not embedded (see docs/EXPORT.md).
+/// A document's description, and its content when the policy names it.
 #[derive(Clone, Debug, Serialize, Zeroize)]
 pub struct DocumentOut {
     pub id: String,
@@ -124,6 +125,30 @@ pub struct DocumentOut {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The content that goes out (docs/EXPORT.md, "Document content").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentOut>,
+}
+
+/// A document's content as it goes out.
+#[derive(Clone, Debug, Serialize, Zeroize)]
+pub struct ContentOut {
+    pub media_type: String,
+    /// Bytes sent.
+    pub size: u64,
+    /// `blake3:` and the hex BLAKE3 hash of the bytes sent.
+    pub hash: String,
+    /// Whether the bytes sent are the document's content unchanged, so that
+    /// they match the record's signed `hash`.
+    pub unchanged: bool,
+    /// What was stripped from an image (`EXIF`, `XMP`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    /// What the content is checked for, in words.
+    pub checked: String,
+    /// The bytes, base64 (RFC 4648 §4, with padding). In the extract being
+    /// built, a placeholder ([`super::content::placeholder`]).
+    pub base64: String,
 }
 
 /// A value from the records as it goes out: without bidirectional controls
@@ -132,7 +157,10 @@ pub struct DocumentOut {
 fn value(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 6);
     out.push(VALUE_OPEN);
-    out.extend(s.chars().filter(|&c| !is_mark(c) && !is_bidi_control(c)));
+    out.extend(
+        s.chars()
+            .filter(|&c| !is_mark(c) && !is_bidi_control(c) && c != SLOT_OPEN && c != SLOT_CLOSE),
+    );
     out.push(VALUE_CLOSE);
     out
 }
@@ -223,6 +251,11 @@ impl Extract {
                     date: value_opt(&d.date),
                     tags: values(&d.tags),
                     note: value_opt(&d.note),
+                    content: d.content.as_ref().map(|c| ContentOut {
+                        hash: value(&c.hash),
+                        media_type: value(&c.media_type),
+                        ..c.clone()
+                    }),
                 })
                 .collect(),
             proofs: self

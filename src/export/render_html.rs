@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use html_escape::encode_text as esc;
 
+use super::content;
 use super::model::Extract;
 use super::page::{self, dl, joined};
 
@@ -128,6 +129,29 @@ pub fn render(x: &Extract) -> String {
             );
             if let Some(n) = &d.note {
                 let _ = write!(out, ": <span class=\"text\">{}</span>", esc(n));
+            }
+            if let Some(c) = &d.content {
+                let mt = content::uri_media_type(&c.media_type);
+                if mt.starts_with("image/") {
+                    let _ = write!(
+                        out,
+                        "<figure><img alt=\"document {id}\" src=\"data:{mt};base64,{data}\">\
+                         <figcaption class=\"meta\">{what}</figcaption></figure>",
+                        id = esc(&d.id),
+                        data = c.base64,
+                        what = esc(&c.checked),
+                    );
+                } else {
+                    let _ = write!(
+                        out,
+                        "<br><a download=\"document-{id}\" href=\"data:{mt};base64,{data}\">the document's content \
+                         ({size} bytes)</a> <span class=\"meta\">{what}</span>",
+                        id = esc(&d.id),
+                        data = c.base64,
+                        size = c.size,
+                        what = esc(&c.checked),
+                    );
+                }
             }
             out.push_str("</li>\n");
         }

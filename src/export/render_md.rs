@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::content;
 use super::model::Extract;
 use super::redact::is_mark;
 
@@ -157,6 +158,24 @@ pub fn render(x: &Extract) -> String {
             );
             if let Some(n) = &d.note {
                 let _ = writeln!(out, "  {}", escape(n));
+            }
+            if let Some(c) = &d.content {
+                let mt = content::uri_media_type(&c.media_type);
+                if mt.starts_with("image/") {
+                    let _ = writeln!(
+                        out,
+                        "\n  ![document {}](data:{mt};base64,{})\n\n  {}",
+                        d.id,
+                        c.base64,
+                        escape(&c.checked)
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "  Its content ({} bytes) is not embedded in Markdown: the HTML and JSON extracts carry it.",
+                        c.size
+                    );
+                }
             }
         }
         out.push('\n');

@@ -40,7 +40,7 @@ use crate::format::leaves::{self, AMENDS, SALT_LEN};
 use crate::format::{cbor, hex};
 
 /// Largest extract read, in bytes.
-pub const MAX_EXTRACT: usize = 64 << 20;
+pub const MAX_EXTRACT: usize = 96 << 20;
 /// Largest header accepted in a proof, in bytes.
 pub const MAX_HEADER: usize = 64 << 10;
 
@@ -90,6 +90,12 @@ pub struct Summary {
     pub unsigned_insertions: usize,
     /// Records with record-level proofs only (written before leaf commitments).
     pub record_level: Vec<String>,
+    /// Documents whose content the extract carries unchanged, proven
+    /// against the content hash the signer signed.
+    pub content_proven: Vec<String>,
+    /// Documents whose content the extract carries but no signature proves:
+    /// a stripped image, or a hash the proof withholds.
+    pub content_unproven: Vec<String>,
 }
 
 impl Summary {
@@ -157,6 +163,9 @@ pub fn verify(bytes: &[u8], pinned: Option<&[u8; 32]>) -> Result<Summary, String
             .get(id.as_str())
             .ok_or_else(|| format!("{name}: no proof in the extract"))?;
         check_record(proof, ty, obj, pinned, &labels, &mut sum).map_err(|m| format!("{name}: {m}"))?;
+        if let Some(c) = obj.get("content") {
+            check_content(proof, c, &mut sum).map_err(|m| format!("{name}: {m}"))?;
+        }
     }
     if let Some(p) = x.proofs.iter().find(|p| !seen.contains(p.record.as_str())) {
         return Err(format!(
@@ -166,6 +175,46 @@ pub fn verify(bytes: &[u8], pinned: Option<&[u8; 32]>) -> Result<Summary, String
     }
     sum.records = shown.len();
     Ok(sum)
+}
+
+/// A document's content: its bytes must match the hash the extract gives
+/// them; if said to be unchanged, that hash must be the signed one.
+fn check_content(p: &RecordProof, c: &Json, sum: &mut Summary) -> Result<(), String> {
+    use base64::Engine;
+    let c = c.as_object().ok_or("its content is not an object")?;
+    let data = c
+        .get("base64")
+        .and_then(Json::as_str)
+        .ok_or("its content has no base64")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|_| "its content is not base64")?;
+    let hash = format!("blake3:{}", blake3::hash(&bytes).to_hex());
+    if c.get("hash").and_then(Json::as_str) != Some(hash.as_str()) {
+        return Err("its content does not match the hash the extract gives it: altered".into());
+    }
+    if c.get("size").and_then(Json::as_u64) != Some(bytes.len() as u64) {
+        return Err("its content is not the size the extract gives it".into());
+    }
+    if c.get("unchanged").and_then(Json::as_bool) != Some(true) {
+        sum.content_unproven.push(p.record.clone());
+        return Ok(());
+    }
+    let signed = p
+        .leaves
+        .iter()
+        .find(|l| l.field.as_deref() == Some("hash") && l.salt.is_some())
+        .and_then(|l| l.value.as_deref());
+    match signed {
+        Some(v) if v == hash => sum.content_proven.push(p.record.clone()),
+        Some(_) => {
+            return Err(
+                "its content is said to be unchanged, but it does not match the content hash the signer signed".into(),
+            )
+        }
+        None => sum.content_unproven.push(p.record.clone()),
+    }
+    Ok(())
 }
 
 fn check_record(
@@ -378,7 +427,9 @@ fn check_leaves(
     }
     let person = p.r#type == "person";
     for (key, v) in item {
-        if key == "id" {
+        // A document's content is checked against its signed hash by
+        // `check_content`: it is not a field of the record.
+        if key == "id" || (p.r#type == "document" && key == "content") {
             continue;
         }
         if person && key == "named" {

@@ -190,6 +190,21 @@ pub struct ExportBody {
     pub records: Vec<ByteArray<32>>,
     /// BLAKE3 of the extract's plaintext bytes.
     pub extract: ByteArray<32>,
+    /// Documents whose content went out, each with the BLAKE3 of the bytes
+    /// sent (an image's stripped bytes, not its signed content); absent when
+    /// none did, so entries without content are as before (docs/FORMAT.md §18).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<SentContent>,
+}
+
+/// A document whose content went out in an extract.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentContent {
+    /// The document record's id.
+    pub record: ByteArray<32>,
+    /// BLAKE3 of the bytes sent.
+    pub sent: ByteArray<32>,
 }
 
 /// The id of an entry: BLAKE3 of its header bytes.

@@ -276,6 +276,23 @@ impl Vault {
         Ok(found)
     }
 
+    /// A document's content in memory, only if it matches the hash its
+    /// record holds: for an extract, which bounds the sizes it reads.
+    pub fn read_document(&self, id: &EntryId, d: &Document) -> Result<Zeroizing<Vec<u8>>> {
+        let capacity = usize::try_from(d.size).unwrap_or(0);
+        let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+        let what = format!("document {} (objects/{})", &hex(id)[..16], d.object);
+        self.read_content(d, &mut *buf, &mut super::access::Silent)
+            .map_err(|f| match f {
+                Fault::Sink(e) => Error::Invalid(format!("{what}: {e}")),
+                Fault::Content(m) => Error::integrity(what, format!("{m}; nothing was written")),
+                Fault::NotForUs => Error::Invalid(format!(
+                    "{what}: its content cannot be opened with this identity; nothing was written"
+                )),
+            })?;
+        Ok(buf)
+    }
+
     /// Decrypts a document's content into `sink`, checking the padding, the
     /// size and, at the end, the hash.
     fn read_content(

@@ -1,0 +1,598 @@
+//! Document content in an extract: images stripped of their metadata, other
+//! types as they are, and the cap on how much goes out.
+//!
+//! A document named by the policy (`[documents] include`) goes out with its
+//! content. What an image carries besides its pixels — EXIF (camera, owner,
+//! time, GPS position), XMP, IPTC, comments, embedded thumbnails and preview
+//! images, colour profiles, anything after the image's end — can name a
+//! witness or place them, so images are rewritten keeping only what a decoder
+//! needs to show the pixels, which are copied as they are (never decoded or
+//! re-encoded). The container is parsed with `img-parts`; what is kept is a
+//! list of known parts (everything else is dropped), not a list of known
+//! metadata. An image that cannot be parsed, or of a type not handled here
+//! (TIFF, GIF, HEIC, SVG, ...), is refused rather than sent unstripped.
+//!
+//! The type is taken from the content's first bytes as well as from the
+//! record: a JPEG recorded as `application/octet-stream` is still an image.
+//!
+//! Other types (PDF, audio, text) go out byte for byte: their content is not
+//! searched for names or metadata, and the dry run says so.
+//!
+//! The content is not part of the rendered text the leak check searches:
+//! renderers lay out a placeholder ([`placeholder`]) and the bytes are put in
+//! its place ([`fill`]) only after the check has passed (a base64 string of
+//! some MiB holds any three-letter name by chance).
+
+use base64::Engine;
+use img_parts::jpeg::{markers, Jpeg};
+use img_parts::png::Png;
+use img_parts::riff::RiffContent;
+use img_parts::webp::WebP;
+use img_parts::Bytes;
+use zeroize::Zeroizing;
+
+use super::model::ContentOut;
+use super::Prepared;
+use crate::format::hex;
+
+/// Most content bytes an extract carries, in all (so that a JSON extract
+/// stays under `verify-extract`'s limit once in base64).
+pub const MAX_CONTENT: u64 = 64 << 20;
+
+/// Opens a content placeholder in rendered text.
+pub const SLOT_OPEN: char = '\u{E004}';
+/// Closes a content placeholder.
+pub const SLOT_CLOSE: char = '\u{E005}';
+
+/// What a document's content is, for what is done with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Jpeg,
+    Png,
+    WebP,
+    /// An image of a type not stripped here: refused.
+    OtherImage,
+    /// Anything else: sent as it is.
+    Other,
+}
+
+/// The kind of a content, from its first bytes, then its recorded media type.
+pub fn kind(media_type: &str, bytes: &[u8]) -> Kind {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Kind::Jpeg;
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Kind::Png;
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Kind::WebP;
+    }
+    let sniffed_image = bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+        || bytes.starts_with(b"GIF8")
+        || bytes.starts_with(b"BM")
+        || (bytes.len() >= 12
+            && &bytes[4..8] == b"ftyp"
+            && matches!(&bytes[8..12], b"heic" | b"heix" | b"avif" | b"mif1"));
+    let mt = media_type.trim().to_ascii_lowercase();
+    match mt.split(';').next().unwrap_or("") {
+        "image/jpeg" | "image/jpg" | "image/pjpeg" => Kind::Jpeg,
+        "image/png" | "image/apng" => Kind::Png,
+        "image/webp" => Kind::WebP,
+        m if m.starts_with("image/") => Kind::OtherImage,
+        _ if sniffed_image => Kind::OtherImage,
+        _ => Kind::Other,
+    }
+}
+
+/// A document's content as it goes out.
+pub struct Sent {
+    /// The bytes sent.
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// The media type the extract gives it.
+    pub media_type: String,
+    /// What was removed (`EXIF`, `XMP`, `comment`, ...), empty if nothing.
+    pub removed: Vec<String>,
+    /// Whether `bytes` are the document's content unchanged.
+    pub unchanged: bool,
+    /// Whether it is an image, stripped or found clean.
+    pub image: bool,
+}
+
+/// Makes the content of a document ready to go out: strips an image, passes
+/// anything else through. The error says why an image is refused.
+pub fn prepare(media_type: &str, raw: Zeroizing<Vec<u8>>) -> Result<Sent, String> {
+    let k = kind(media_type, &raw);
+    let (out, removed, mt) = match k {
+        Kind::Jpeg => {
+            let (b, r) = strip_jpeg(&raw)?;
+            (b, r, "image/jpeg")
+        }
+        Kind::Png => {
+            let (b, r) = strip_png(&raw)?;
+            (b, r, "image/png")
+        }
+        Kind::WebP => {
+            let (b, r) = strip_webp(&raw)?;
+            (b, r, "image/webp")
+        }
+        Kind::OtherImage => {
+            return Err(format!(
+                "it is an image ({}) of a type whose metadata dossier cannot strip (JPEG, PNG and WebP only); \
+                 convert it to PNG and attach that, or leave it out of the policy",
+                media_type
+            ))
+        }
+        Kind::Other => {
+            return Ok(Sent {
+                media_type: media_type.to_string(),
+                bytes: raw,
+                removed: Vec::new(),
+                unchanged: true,
+                image: false,
+            })
+        }
+    };
+    let unchanged = out[..] == raw[..];
+    Ok(Sent {
+        bytes: out,
+        media_type: mt.to_string(),
+        removed,
+        unchanged,
+        image: true,
+    })
+}
+
+/// Strips an image of the given kind; `None` if it is not a JPEG, PNG or WebP.
+/// The entry point the fuzz target drives.
+pub fn strip(bytes: &[u8]) -> Option<Result<Zeroizing<Vec<u8>>, String>> {
+    let r = match kind("", bytes) {
+        Kind::Jpeg => strip_jpeg(bytes),
+        Kind::Png => strip_png(bytes),
+        Kind::WebP => strip_webp(bytes),
+        _ => return None,
+    };
+    Some(r.map(|(b, _)| b))
+}
+
+/// A copy of the content that img-parts reads from without copying it again
+/// (its `Bytes` are slices of this), wiped when the last slice goes.
+struct Wiped(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn shared(raw: &[u8]) -> Bytes {
+    Bytes::from_owner(Wiped(Zeroizing::new(raw.to_vec())))
+}
+
+fn note(removed: &mut Vec<String>, what: &str) {
+    if !removed.iter().any(|r| r == what) {
+        removed.push(what.to_string());
+    }
+}
+
+fn bad(kind: &str, why: impl std::fmt::Display) -> String {
+    format!("it is not a {kind} image dossier can parse ({why}); refusing to send it unstripped")
+}
+
+/// What an APPn or COM segment holds, by its marker and first bytes.
+fn jpeg_metadata_name(marker: u8, contents: &[u8]) -> &'static str {
+    match marker {
+        markers::COM => "comment",
+        markers::APP1 if contents.starts_with(b"Exif\0") => "EXIF",
+        markers::APP1 if contents.starts_with(b"http://ns.adobe.com/") => "XMP",
+        markers::APP0 => "JFIF header (and its thumbnail)",
+        markers::APP2 if contents.starts_with(b"ICC_PROFILE\0") => "colour profile",
+        markers::APP2 if contents.starts_with(b"MPF\0") => "preview images",
+        markers::APP13 => "IPTC",
+        _ => "application data",
+    }
+}
+
+/// Whether a marker with a length is one a decoder reads: frames (SOFn),
+/// tables (DHT, DAC, DQT, DRI), scans (SOS), DNL, DHP, EXP.
+fn is_decoding(m: u8) -> bool {
+    (0xC0..=0xCF).contains(&m) || (0xDA..=0xDF).contains(&m)
+}
+
+/// Keeps the segments a decoder needs; drops every APPn (but Adobe's colour
+/// transform flags) and COM, before and between scans, and anything after EOI.
+fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
+    let jpeg = Jpeg::from_bytes(shared(raw)).map_err(|e| bad("JPEG", e))?;
+    let mut removed = Vec::new();
+    let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
+    out.extend_from_slice(&[0xFF, markers::SOI]);
+    let mut tail: Option<&[u8]> = None;
+    let is_meta = |m: u8| (markers::APP0..=markers::APP15).contains(&m) || m == markers::COM;
+    let adobe = |m: u8, c: &[u8]| m == markers::APP14 && c.starts_with(b"Adobe") && c.len() <= 12;
+    for seg in jpeg.segments() {
+        let (m, c) = (seg.marker(), seg.contents());
+        if is_meta(m) && !adobe(m, c) {
+            note(&mut removed, jpeg_metadata_name(m, c));
+            continue;
+        }
+        if !is_meta(m) && !is_decoding(m) {
+            return Err(bad("JPEG", format!("an unexpected marker 0x{m:02X}")));
+        }
+        push_segment(&mut out, m, c)?;
+        if seg.has_entropy() {
+            // img-parts keeps the rest of the input after the scan header.
+            let rest = seg.len_with_entropy() - seg.len();
+            tail = raw.get(raw.len().saturating_sub(rest)..);
+            break;
+        }
+    }
+    let tail = tail.ok_or_else(|| bad("JPEG", "no image data"))?;
+    // After the first scan's header: entropy-coded data, further segments
+    // (tables, scans, metadata) and EOI, then perhaps appended data.
+    let t = tail;
+    let mut i = 0;
+    let mut start = 0;
+    loop {
+        if i + 1 >= t.len() {
+            return Err(bad("JPEG", "it ends before its end marker"));
+        }
+        if t[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let m = t[i + 1];
+        if m == 0x00 || m == 0xFF || m == 0x01 || (0xD0..=0xD7).contains(&m) {
+            // Stuffed byte, fill byte, TEM, restart marker: part of the data.
+            i += if m == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        out.extend_from_slice(&t[start..i]);
+        if m == markers::EOI {
+            out.extend_from_slice(&[0xFF, markers::EOI]);
+            if i + 2 < t.len() {
+                note(&mut removed, "data after the image's end");
+            }
+            break;
+        }
+        if i + 3 >= t.len() {
+            return Err(bad("JPEG", "a segment is cut short"));
+        }
+        let len = usize::from(u16::from_be_bytes([t[i + 2], t[i + 3]]));
+        if len < 2 || i + 2 + len > t.len() {
+            return Err(bad("JPEG", "a segment is cut short"));
+        }
+        let contents = &t[i + 4..i + 2 + len];
+        if !is_meta(m) && !is_decoding(m) {
+            return Err(bad("JPEG", format!("an unexpected marker 0x{m:02X}")));
+        }
+        if is_meta(m) && !adobe(m, contents) {
+            note(&mut removed, jpeg_metadata_name(m, contents));
+        } else {
+            out.extend_from_slice(&t[i..i + 2 + len]);
+        }
+        i += 2 + len;
+        start = i;
+    }
+    Ok((out, removed))
+}
+
+fn push_segment(out: &mut Vec<u8>, marker: u8, contents: &[u8]) -> Result<(), String> {
+    let len = u16::try_from(contents.len() + 2).map_err(|_| bad("JPEG", "a segment is too long"))?;
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(contents);
+    Ok(())
+}
+
+/// PNG chunks kept: those that make the pixels and how they are shown.
+const PNG_KEEP: [&[u8; 4]; 14] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT", b"bKGD", b"pHYs", b"acTL",
+    b"fcTL", b"fdAT",
+];
+
+fn strip_png(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
+    let mut png = Png::from_bytes(shared(raw)).map_err(|e| bad("PNG", e))?;
+    let chunks = png.chunks();
+    if chunks.first().map(|c| c.kind()) != Some(*b"IHDR") {
+        return Err(bad("PNG", "it does not start with a header chunk"));
+    }
+    if chunks.last().map(|c| c.kind()) != Some(*b"IEND") {
+        return Err(bad("PNG", "it has no end chunk"));
+    }
+    if !chunks.iter().any(|c| c.kind() == *b"IDAT") {
+        return Err(bad("PNG", "no image data"));
+    }
+    let mut removed = Vec::new();
+    // img-parts stops at IEND: anything after it is not kept.
+    let whole: usize = 8 + chunks.iter().map(|c| c.len()).sum::<usize>();
+    if whole < raw.len() {
+        note(&mut removed, "data after the image's end");
+    }
+    png.chunks_mut().retain(|c| {
+        let k = c.kind();
+        let keep = PNG_KEEP.iter().any(|x| **x == k);
+        if !keep {
+            note(
+                &mut removed,
+                match &k {
+                    b"eXIf" => "EXIF",
+                    b"tEXt" | b"zTXt" | b"iTXt" => "text (author, comments, XMP)",
+                    b"tIME" => "modification time",
+                    b"iCCP" => "colour profile",
+                    _ => "application data",
+                },
+            );
+        }
+        keep
+    });
+    // Into a buffer reserved to the input's size (the output is never
+    // larger): never reallocated, so no copy is left behind unwiped.
+    let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
+    png.encoder()
+        .write_to(&mut *out)
+        .map_err(|e| format!("the stripped image could not be written ({e})"))?;
+    Ok((out, removed))
+}
+
+/// WebP chunks kept: the image, its alpha, animation; the extended header's
+/// flags for ICC, EXIF and XMP are cleared.
+const WEBP_KEEP: [&[u8; 4]; 6] = [b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"];
+
+fn strip_webp(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
+    let mut webp = WebP::from_bytes(shared(raw)).map_err(|e| bad("WebP", e))?;
+    if !webp
+        .chunks()
+        .iter()
+        .any(|c| matches!(&c.id(), b"VP8 " | b"VP8L" | b"ANMF"))
+    {
+        return Err(bad("WebP", "no image data"));
+    }
+    let mut removed = Vec::new();
+    let riff_len = 8 + webp.len() as usize;
+    if riff_len < raw.len() {
+        note(&mut removed, "data after the image's end");
+    }
+    webp.chunks_mut().retain(|c| {
+        let id = c.id();
+        let keep = WEBP_KEEP.iter().any(|x| **x == id);
+        if !keep {
+            note(
+                &mut removed,
+                match &id {
+                    b"EXIF" => "EXIF",
+                    b"XMP " => "XMP",
+                    b"ICCP" => "colour profile",
+                    _ => "application data",
+                },
+            );
+        }
+        keep
+    });
+    for c in webp.chunks_mut() {
+        if c.id() == *b"VP8X" {
+            if let RiffContent::Data(d) = c.content_mut() {
+                if let Some(&flags) = d.first() {
+                    // ICC (0x20), EXIF (0x08), XMP (0x04): their chunks are gone.
+                    let mut v = d.to_vec();
+                    v[0] = flags & !(0x20 | 0x08 | 0x04);
+                    *d = Bytes::from(v);
+                }
+            }
+        }
+    }
+    // Into a buffer reserved to the input's size (the output is never
+    // larger): never reallocated, so no copy is left behind unwiped.
+    let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
+    webp.encoder()
+        .write_to(&mut *out)
+        .map_err(|e| format!("the stripped image could not be written ({e})"))?;
+    Ok((out, removed))
+}
+
+/// The placeholder renderers lay out where content `index` goes.
+pub fn placeholder(index: usize) -> String {
+    format!("{SLOT_OPEN}{index}{SLOT_CLOSE}")
+}
+
+/// Standard base64 of content, as data URIs and the JSON extract carry it.
+pub fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Puts each content's base64 in the place of its placeholder. Placeholders
+/// are only ever laid out by the renderers: values from the records have
+/// these characters removed.
+pub fn fill(text: &str, contents: &[Zeroizing<Vec<u8>>]) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(
+        text.len() + contents.iter().map(|c| c.len() * 4 / 3 + 4).sum::<usize>(),
+    ));
+    let mut rest = text;
+    while let Some(open) = rest.find(SLOT_OPEN) {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + SLOT_OPEN.len_utf8()..];
+        let Some(close) = after.find(SLOT_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        if let Some(c) = after[..close].parse::<usize>().ok().and_then(|i| contents.get(i)) {
+            base64::engine::general_purpose::STANDARD.encode_string(&c[..], &mut out);
+        }
+        rest = &after[close + SLOT_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A media type fit for a `data:` URI: `type/subtype` of token characters,
+/// else `application/octet-stream` (the record's type is the user's text).
+pub fn uri_media_type(media_type: &str) -> String {
+    let t: String = media_type
+        .chars()
+        .filter(|&c| !super::redact::is_mark(c))
+        .collect::<String>()
+        .trim()
+        .to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    match t.split_once('/') {
+        Some((a, b)) if token(a) && token(b) => t,
+        _ => "application/octet-stream".into(),
+    }
+}
+
+impl Prepared {
+    /// Checks the cap on the content of the documents that go out, from
+    /// their recorded sizes, before any is read.
+    pub fn check_content_cap(&self) -> Result<(), String> {
+        let mut total = 0u64;
+        for (id, d) in &self.sources {
+            total = total.saturating_add(d.size);
+            if total > MAX_CONTENT {
+                return Err(format!(
+                    "document {}: with it, the documents the policy names hold {} bytes of content, over the \
+                     limit of {} MiB an extract carries; name fewer documents in [documents] include",
+                    &hex(id)[..16],
+                    total,
+                    MAX_CONTENT >> 20
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts the content of the document with record id `id` (read from the
+    /// vault, checked against its hash) into the extract, stripped if it is
+    /// an image. The error names the document.
+    pub fn include_content(&mut self, id: &[u8; 32], raw: Zeroizing<Vec<u8>>) -> Result<(), String> {
+        let short = hex(id)[..16].to_string();
+        let Some((_, d)) = self.sources.iter().find(|(i, _)| i == id) else {
+            return Err(format!("document {short}: not among the documents that go out"));
+        };
+        let sent = prepare(&d.media_type, raw).map_err(|m| format!("document {short}: {m}"))?;
+        let hash = blake3::hash(&sent.bytes);
+        let checked = if !sent.image {
+            "its content is NOT checked: it goes out as it is, and names or metadata inside it are neither \
+             searched for nor removed"
+                .to_string()
+        } else if sent.removed.is_empty() {
+            "an image: it carried no metadata, its bytes go out unchanged".to_string()
+        } else {
+            format!(
+                "an image: stripped of {} (pixels unchanged); the bytes sent are not the signed content",
+                sent.removed.join(", ")
+            )
+        };
+        let index = self.contents.len();
+        let Some(out) = self.extract.documents.iter_mut().find(|x| x.id == short) else {
+            return Err(format!("document {short}: not among the documents that go out"));
+        };
+        out.content = Some(ContentOut {
+            media_type: sent.media_type.clone(),
+            size: sent.bytes.len() as u64,
+            hash: format!("blake3:{}", hash.to_hex()),
+            unchanged: sent.unchanged,
+            removed: sent.removed.clone(),
+            checked: checked.clone(),
+            base64: placeholder(index),
+        });
+        self.content_notes
+            .push(format!("document {short} ({}): {checked}", sent.media_type));
+        self.contents.push(sent.bytes);
+        self.sent.push(SentDocument {
+            record: *id,
+            hash: *hash.as_bytes(),
+            image: sent.image,
+        });
+        Ok(())
+    }
+
+    /// The documents whose content an extract in `format` carries, with the
+    /// hash of the bytes sent (Markdown embeds images only).
+    pub fn sent_in(&self, format: super::Format) -> Vec<([u8; 32], [u8; 32])> {
+        self.sent
+            .iter()
+            .filter(|s| s.image || format != super::Format::Markdown)
+            .map(|s| (s.record, s.hash))
+            .collect()
+    }
+}
+
+/// A document whose content goes out.
+#[derive(Clone, Debug)]
+pub struct SentDocument {
+    pub record: [u8; 32],
+    /// BLAKE3 of the bytes sent.
+    pub hash: [u8; 32],
+    pub image: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn riff_chunk(id: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = id.to_vec();
+        c.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        c.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    }
+
+    fn webp(chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut w = b"RIFF".to_vec();
+        w.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+        w.extend_from_slice(b"WEBP");
+        w.extend_from_slice(&body);
+        w
+    }
+
+    #[test]
+    fn webp_loses_exif_xmp_and_icc_and_their_flags() {
+        // VP8X: flags ICC (0x20) | alpha (0x10) | EXIF (0x08) | XMP (0x04), canvas 1x1.
+        let vp8x = riff_chunk(b"VP8X", &[0x3C, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let vp8l = riff_chunk(
+            b"VP8L",
+            &[0x2F, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xFE, 0x07, 0],
+        );
+        let planted = webp(&[
+            vp8x,
+            riff_chunk(b"ICCP", b"profile of Hanna's phone"),
+            vp8l.clone(),
+            riff_chunk(b"EXIF", b"MM\0*GPS 53.9N Artist Hanna"),
+            riff_chunk(b"XMP ", b"<dc:creator>Hanna</dc:creator>"),
+        ]);
+        let out = strip(&planted).unwrap().unwrap();
+        let clean = webp(&[riff_chunk(b"VP8X", &[0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0]), vp8l]);
+        assert_eq!(&out[..], &clean[..]);
+        assert!(!out.windows(5).any(|w| w == b"Hanna"));
+    }
+
+    #[test]
+    fn unknown_jpeg_markers_and_other_images_are_refused() {
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xF0, 0, 4, 1, 2];
+        j.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0xFF, 0xD9]);
+        assert!(strip(&j).unwrap().is_err(), "a JPGn extension is not passed through");
+        assert_eq!(kind("application/octet-stream", b"GIF89a...."), Kind::OtherImage);
+        assert_eq!(kind("image/tiff", b"II*\0"), Kind::OtherImage);
+        assert_eq!(
+            kind("application/pdf", b"\xFF\xD8\xFF\xE0"),
+            Kind::Jpeg,
+            "sniffed, not believed"
+        );
+        assert!(prepare("image/heic", Zeroizing::new(b"....ftypheic".to_vec())).is_err());
+        assert!(prepare("application/pdf", Zeroizing::new(b"%PDF-1.4".to_vec())).is_ok_and(|s| s.unchanged));
+    }
+
+    #[test]
+    fn fill_puts_content_only_in_placeholders() {
+        let text = format!("a{}b{}c", placeholder(1), placeholder(0));
+        let out = fill(&text, &[Zeroizing::new(b"xy".to_vec()), Zeroizing::new(b"z".to_vec())]);
+        assert_eq!(&out[..], "aeg==beHk=c");
+    }
+}
