@@ -421,3 +421,77 @@ mod strip {
         }
     }
 }
+
+/// Review findings E1 and E2: formats dossier cannot strip (video, office
+/// documents, camera RAW, unknown images) are refused rather than sent with
+/// their metadata, and a text document naming a protected person is caught
+/// by the leak check like every other word of the extract.
+#[test]
+fn unstrippable_formats_are_refused_and_text_is_leak_checked() {
+    let env = setup();
+    let sample = env.ok(&["add", CASE, "--from", "-"], Some(common::SAMPLE));
+    assert!(!sample.is_empty());
+    let cases: [(&str, &[u8]); 3] = [
+        ("clip.mp4", b"\0\0\0\x18ftypisom\0\0\0\0isomGPS 53.9N Hanna Kavalenka"),
+        (
+            "IMG_0001.CR3",
+            b"\0\0\0\x18ftypcrx \0\0\0\0crx GPS 53.9N Hanna Kavalenka",
+        ),
+        ("statement.docx", b"PK\x03\x04docProps/core.xml Hanna Kavalenka"),
+    ];
+    for (name, bytes) in cases {
+        let id = attach(&env, name, bytes);
+        let pol = policy(&env, &[&id]);
+        let before = env.snapshot();
+        let out = env.root.join(format!("{name}.json"));
+        let err = env.fails(
+            &[
+                "export",
+                CASE,
+                "--format",
+                "json",
+                "--policy",
+                pol.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(err.contains("is not one dossier sends"), "{name}: {err}");
+        assert!(!out.exists());
+        assert_eq!(env.snapshot(), before, "{name}: a refused export wrote to the vault");
+    }
+
+    // A text file that names a protected witness of the sample case.
+    let id = attach(&env, "notes.txt", b"Hanna Kavalenka was held in the basement.\n");
+    let pol = policy(&env, &[&id]);
+    let out = env.root.join("notes.json");
+    let err = env.fails(
+        &[
+            "export",
+            CASE,
+            "--format",
+            "json",
+            "--policy",
+            pol.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(err.contains("its text names a protected person"), "{err}");
+    assert!(!err.contains("Kavalenka"), "the refusal repeats the name: {err}");
+    assert!(!out.exists());
+
+    // Clean text goes out as it is, said to be read by the leak check.
+    let id = attach(&env, "weather.txt", b"It rained all week.\n");
+    let pol = policy(&env, &[&id]);
+    let (_, bytes) = export(&env, &pol, "json", "weather.json");
+    let x: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let d = doc(&x, &id);
+    assert_eq!(content(d), b"It rained all week.\n");
+    assert!(
+        d["content"]["checked"].as_str().unwrap().contains("leak check read it"),
+        "{d}"
+    );
+}

@@ -52,9 +52,31 @@ pub enum Kind {
     WebP,
     /// An image of a type not stripped here: refused.
     OtherImage,
-    /// Anything else: sent as it is.
+    /// Text: sent as it is once the leak check finds nothing in it.
+    Text,
+    /// A PDF or an audio recording of a plain format: sent as it is, with the
+    /// dry run saying its content is not checked.
     Other,
+    /// Anything else (video, office documents, archives, camera RAW files,
+    /// formats not known here): refused, since it may carry metadata or
+    /// pictures dossier cannot strip.
+    Unknown,
 }
+
+/// Media types sent as they are when named: documents and audio in formats
+/// that hold no pictures (and so no camera metadata).
+const SENT_AS_IS: &[&str] = &[
+    "application/pdf",
+    "audio/mpeg",
+    "audio/flac",
+    "audio/ogg",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/amr",
+];
+
+/// Media types sent as text, after the leak check reads them.
+const TEXT: &[&str] = &["application/json", "application/xml"];
 
 /// The kind of a content, from its first bytes, then its recorded media type.
 pub fn kind(media_type: &str, bytes: &[u8]) -> Kind {
@@ -81,7 +103,10 @@ pub fn kind(media_type: &str, bytes: &[u8]) -> Kind {
         "image/webp" => Kind::WebP,
         m if m.starts_with("image/") => Kind::OtherImage,
         _ if sniffed_image => Kind::OtherImage,
-        _ => Kind::Other,
+        _ if bytes.starts_with(b"%PDF-") => Kind::Other,
+        m if SENT_AS_IS.contains(&m) => Kind::Other,
+        m if m.starts_with("text/") || TEXT.contains(&m) => Kind::Text,
+        _ => Kind::Unknown,
     }
 }
 
@@ -123,7 +148,21 @@ pub fn prepare(media_type: &str, raw: Zeroizing<Vec<u8>>) -> Result<Sent, String
                 media_type
             ))
         }
-        Kind::Other => {
+        Kind::Unknown => {
+            return Err(format!(
+                "its type ({media_type}) is not one dossier sends: only JPEG, PNG and WebP images (stripped of \
+                 their metadata), PDF, plain text and audio (MP3, FLAC, Ogg, WAV, AMR) go out, since other \
+                 formats (video, office documents, archives, camera RAW) can carry metadata or pictures it \
+                 cannot strip; convert it, or leave it out of the policy"
+            ))
+        }
+        Kind::Text if std::str::from_utf8(&raw).is_err() => {
+            return Err(format!(
+                "it is recorded as text ({media_type}) but is not UTF-8, so the leak check cannot read it; \
+                 convert it, or leave it out of the policy"
+            ))
+        }
+        Kind::Other | Kind::Text => {
             return Ok(Sent {
                 media_type: media_type.to_string(),
                 bytes: raw,
@@ -471,9 +510,20 @@ impl Prepared {
         let Some((_, d)) = self.sources.iter().find(|(i, _)| i == id) else {
             return Err(format!("document {short}: not among the documents that go out"));
         };
+        let text = kind(&d.media_type, &raw) == Kind::Text;
         let sent = prepare(&d.media_type, raw).map_err(|m| format!("document {short}: {m}"))?;
+        // Text is read by the leak check like every other word of the
+        // extract: a witness named in a text file would otherwise go out.
+        if text && self.checker.check(&sent.bytes, "text").is_some() {
+            return Err(format!(
+                "document {short}: its text names a protected person or holds a protected contact; \
+                 redact it and attach the redacted copy, or leave it out of the policy"
+            ));
+        }
         let hash = blake3::hash(&sent.bytes);
-        let checked = if !sent.image {
+        let checked = if text {
+            "text: the leak check read it and found no protected name or contact; it goes out as it is".to_string()
+        } else if !sent.image {
             "its content is NOT checked: it goes out as it is, and names or metadata inside it are neither \
              searched for nor removed"
                 .to_string()
