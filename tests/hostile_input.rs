@@ -283,3 +283,19 @@ fn write_fuzz_seeds() {
         std::fs::write(d.join(format!("seed-{n}")), bytes).unwrap();
     }
 }
+
+/// Found by `scripts/fuzz 60 image_strip`: a malformed JPEG (a length-less
+/// marker, then a scan header whose data holds what looks like an APP1) that
+/// the parser read one way and, once stripped, another. It is now refused
+/// instead of being sent as something other than what was checked.
+#[test]
+fn a_jpeg_that_strips_to_something_else_is_refused() {
+    let crash: &[u8] = &[
+        255, 216, 255, 0, 0, 255, 218, 0, 27, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 25, 255, 255, 255, 255, 255, 255, 255, 255,
+        255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+        255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 225, 0, 28, 69, 120, 105, 115, 116, 0, 0,
+        28, 69, 120, 105, 72, 97, 110, 110, 0, 0, 0, 0, 0, 255, 248, 0, 0, 0, 255, 218, 225, 27, 1, 0, 86, 255, 217,
+    ];
+    targets::image_strip(crash);
+    assert!(matches!(dossier::export::content::strip(crash), Some(Err(_))));
+}
