@@ -232,7 +232,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         return dry_run(ctx, &args, &prepared, &origin);
     }
 
-    let format: Format = format.expect("clap requires --format without --dry-run");
+    // clap requires --format without --dry-run; say so rather than trust it.
+    let Some(format) = format else {
+        return Err(Error::Invalid("give --format md, html or json".into()));
+    };
     let plain = Zeroizing::new(
         prepared
             .render(format)

@@ -47,14 +47,7 @@ fn write_inner(
     fill: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<()> {
     let fault = |step: &str| if faults { crate::store::iofault(step) } else { Ok(()) };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let (dir, mut tmp) = temporary_beside(path)?;
     if faults {
         crate::store::failpoint("atomic-write-begin");
     }
@@ -89,17 +82,23 @@ fn write_inner(
 /// after a power cut it may be gone, empty or torn, so its reader must
 /// authenticate it and take a failure for an absent file.
 pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (_, mut tmp) = temporary_beside(path)?;
+    tmp.as_file_mut().write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist_noclobber(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// A new temporary file (mode 0600) in `path`'s directory, and that directory.
+fn temporary_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(TMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    tmp.as_file_mut().write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.persist_noclobber(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    Ok((dir, tmp))
 }
 
 /// Writes `bytes` to a new file at `path` (mode 0600), refusing to overwrite.

@@ -154,7 +154,19 @@ impl Vault {
             self::pack::Pack::off()
         };
         let read = read_roster(&store, &identity, &mut marks, &pack)?;
-        Ok(Vault {
+        Ok(Vault::assemble(store, identity, device, pack, marks, read))
+    }
+
+    /// A vault from its parts, once its roster is read.
+    fn assemble(
+        store: Store,
+        identity: Identity,
+        device: [u8; 16],
+        pack: self::pack::Pack,
+        marks: Marks,
+        read: RosterRead,
+    ) -> Vault {
+        Vault {
             pack,
             store,
             identity,
@@ -166,7 +178,7 @@ impl Vault {
             me: read.me,
             marks,
             findings: read.findings,
-        })
+        }
     }
 
     /// Reads the heads and the roster again, after a write that changed them.

@@ -610,19 +610,7 @@ fn check_staged(
         }
     };
     let device = store.device()?;
-    let vault = Vault {
-        pack: super::pack::Pack::off(),
-        store: staged,
-        identity,
-        device,
-        scan: read.scan,
-        roster_log: read.log,
-        roster: read.roster,
-        roster_problems: read.problems,
-        me: read.me,
-        marks,
-        findings: read.findings,
-    };
+    let vault = Vault::assemble(staged, identity, device, super::pack::Pack::off(), marks, read);
     let report = vault.verify(None);
     let readable: HashSet<LogId> = vault.scan.heads.iter().map(|h| h.head.log.into_array()).collect();
     let Vault { identity, store, .. } = vault;
