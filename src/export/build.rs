@@ -1332,9 +1332,11 @@ mod tests {
                 for n in [&name, &alias] {
                     for w in fold::word_texts(n) {
                         let mirrored: String = w.chars().rev().collect();
+                        // A name's mirror image is looked for in the records' words
+                        // only: "deman" backwards is the layout's key "named".
                         prop_assert!(
-                            !words.iter().any(|x| x.is(&w) || x.is(&mirrored))
-                                && !value_words.iter().any(|x| x.contains(&w)),
+                            !words.iter().any(|x| x.is(&w))
+                                && !value_words.iter().any(|x| x.contains(&w) || x.is(&mirrored)),
                             "'{}' survived in {}", w, out
                         );
                     }

@@ -267,7 +267,8 @@ pub(crate) fn prove(all: &[Leaf], seed: &[u8; 32], item: &Json) -> Vec<LeafProof
 /// Free text: the signed spans against the spans of the text shown.
 fn prove_text(spans: &[Leaf], base: usize, seed: &[u8; 32], shown: &str, out: &mut Vec<LeafProof>) {
     let a: Vec<&str> = spans.iter().map(|l| l.value.as_str()).collect();
-    let b = leaves::spans(shown);
+    let shown_spans = placeholder_spans(shown);
+    let b: Vec<&str> = shown_spans.iter().map(String::as_str).collect();
     let field = spans[0].path.clone();
     let (mut i, mut j) = (0, 0);
     let mut inserted = String::new();
@@ -307,6 +308,30 @@ fn prove_text(spans: &[Leaf], base: usize, seed: &[u8; 32], shown: &str, out: &m
         }
     }
     flush(out, &mut inserted, &mut run_start);
+}
+
+/// The spans of the shown text, with each pseudonym (`Witness A`, `Family
+/// member AB`) and each mask (`[phone removed]`) kept whole: no word of the
+/// recorded text can then be matched with a piece of one (a recorded "A"
+/// with the letter of `Witness A`), so every placeholder the proof shows is
+/// a whole pseudonym or mask, the only forms `verify-extract` accepts.
+fn placeholder_spans(shown: &str) -> Vec<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(?:Victim|Witness|Lawyer|Family member|Perpetrator|Official|Person) [A-Z]{1,3}\b|\[(?:[a-z-]+ )*removed\]",
+        )
+        .unwrap_or_else(|_| unreachable!())
+    });
+    let mut out = Vec::new();
+    let mut at = 0;
+    for m in re.find_iter(shown) {
+        out.extend(leaves::spans(&shown[at..m.start()]).into_iter().map(str::to_string));
+        out.push(m.as_str().to_string());
+        at = m.end();
+    }
+    out.extend(leaves::spans(&shown[at..]).into_iter().map(str::to_string));
+    out
 }
 
 /// Joins changes split only by separators ("Ivanov" → "Witness A" must not
