@@ -354,19 +354,7 @@ fn a_corrupt_or_unstrippable_image_is_refused_and_nothing_is_written() {
         let pol = policy(&env, &[id]);
         let out = env.root.join("x.json");
         let before = env.snapshot();
-        let err = env.fails(
-            &[
-                "export",
-                CASE,
-                "--format",
-                "json",
-                "--policy",
-                pol.to_str().unwrap(),
-                "--output",
-                out.to_str().unwrap(),
-            ],
-            None,
-        );
+        let err = refused_export(&env, &pol, &out);
         assert!(err.contains(&format!("document {}", &id[..16])), "{err}");
         assert!(err.contains("unstripped") || err.contains("cannot strip"), "{err}");
         assert!(!out.exists());
@@ -444,19 +432,7 @@ fn unstrippable_formats_are_refused_and_text_is_leak_checked() {
         let pol = policy(&env, &[&id]);
         let before = env.snapshot();
         let out = env.root.join(format!("{name}.json"));
-        let err = env.fails(
-            &[
-                "export",
-                CASE,
-                "--format",
-                "json",
-                "--policy",
-                pol.to_str().unwrap(),
-                "--output",
-                out.to_str().unwrap(),
-            ],
-            None,
-        );
+        let err = refused_export(&env, &pol, &out);
         assert!(err.contains("is not one dossier sends"), "{name}: {err}");
         assert!(!out.exists());
         assert_eq!(env.snapshot(), before, "{name}: a refused export wrote to the vault");
@@ -466,19 +442,7 @@ fn unstrippable_formats_are_refused_and_text_is_leak_checked() {
     let id = attach(&env, "notes.txt", b"Hanna Kavalenka was held in the basement.\n");
     let pol = policy(&env, &[&id]);
     let out = env.root.join("notes.json");
-    let err = env.fails(
-        &[
-            "export",
-            CASE,
-            "--format",
-            "json",
-            "--policy",
-            pol.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
+    let err = refused_export(&env, &pol, &out);
     assert!(err.contains("its text names a protected person"), "{err}");
     assert!(!err.contains("Kavalenka"), "the refusal repeats the name: {err}");
     assert!(!out.exists());
@@ -494,4 +458,21 @@ fn unstrippable_formats_are_refused_and_text_is_leak_checked() {
         d["content"]["checked"].as_str().unwrap().contains("leak check read it"),
         "{d}"
     );
+}
+
+/// A JSON export under `policy` to `out` that must fail in one line.
+fn refused_export(env: &Env, policy: &Path, out: &Path) -> String {
+    env.fails(
+        &[
+            "export",
+            CASE,
+            "--format",
+            "json",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        None,
+    )
 }

@@ -377,17 +377,32 @@ fn earlier(out: &mut String, r: &RecordState, names: &HashMap<String, String>, a
 }
 
 fn record(out: &mut String, r: &RecordState, names: &HashMap<String, String>, author: &dyn Fn(&[u8; 32]) -> String) {
-    let _ = writeln!(
-        out,
+    let open = format!(
         "<section class=\"record {}\">\n<h3>{}</h3>",
         mark(r).1,
         heading(r, names)
     );
+    entry(out, &open, "</section>", r, names, author);
+}
+
+/// One record in full: `open`, its provenance, fields and earlier versions, `close`.
+fn entry(
+    out: &mut String,
+    open: &str,
+    close: &str,
+    r: &RecordState,
+    names: &HashMap<String, String>,
+    author: &dyn Fn(&[u8; 32]) -> String,
+) {
+    out.push_str(open);
+    out.push('\n');
     provenance(out, r, author);
     out.push_str("<div class=\"body\">\n");
     fields(out, &r.latest().record, names);
     earlier(out, r, names, author);
-    out.push_str("</div>\n</section>\n");
+    out.push_str("</div>\n");
+    out.push_str(close);
+    out.push('\n');
 }
 
 /// The events, in date order, as a timeline.
@@ -398,17 +413,8 @@ fn timeline(out: &mut String, case: &Case, names: &HashMap<String, String>, auth
     }
     out.push_str("<h2>Timeline of events</h2>\n<ol class=\"timeline\">\n");
     for r in rows {
-        let _ = writeln!(
-            out,
-            "<li class=\"{}\"><strong>{}</strong>",
-            mark(r).1,
-            heading(r, names)
-        );
-        provenance(out, r, author);
-        out.push_str("<div class=\"body\">\n");
-        fields(out, &r.latest().record, names);
-        earlier(out, r, names, author);
-        out.push_str("</div>\n</li>\n");
+        let open = format!("<li class=\"{}\"><strong>{}</strong>", mark(r).1, heading(r, names));
+        entry(out, &open, "</li>", r, names, author);
     }
     out.push_str("</ol>\n");
 }
