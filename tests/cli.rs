@@ -621,3 +621,32 @@ fn leftover_temporary_files_are_ignored_then_removed() {
     assert!(!stray.exists(), "the next writer left the temporary file");
     env.ok(&["verify"], None);
 }
+
+/// Every file and directory of the vault is dated 2000-01-01 (FORMAT §2), so
+/// that a copy (`cp -a`, `tar`, a backup) does not tell when each record was
+/// written or read; git's own working files under `local/sync/` excepted.
+#[test]
+fn vault_files_carry_no_dates() {
+    use std::os::unix::fs::MetadataExt;
+    let env = Env::new();
+    env.sample_case();
+    let doc = write(env.dir.path(), "scan.txt", "a scanned page\n");
+    env.ok(&["attach", CASE, doc.to_str().unwrap(), "--note", "scan"], None);
+    env.note(CASE, "one more");
+    env.ok(&["rotate", CASE], None);
+    env.log_json();
+    env.ok(&["search", "cold"], None);
+    let mut seen = 0;
+    let mut dated = Vec::new();
+    let mut all = walk(&env.vault);
+    all.extend(["", "heads", "objects", "local"].map(|d| env.vault.join(d)));
+    for p in all {
+        let m = std::fs::metadata(&p).unwrap();
+        seen += 1;
+        if m.mtime() != 946_684_800 {
+            dated.push(format!("{} {}", p.display(), m.mtime()));
+        }
+    }
+    assert!(seen > 20, "{seen}");
+    assert!(dated.is_empty(), "dated: {dated:#?}");
+}

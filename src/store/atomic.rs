@@ -5,9 +5,10 @@
 //! for data), is flushed with `fsync`, renamed over or next to its final name,
 //! and then the directory itself is flushed so the rename survives a power cut.
 
-use std::fs::File;
+use std::fs::{File, FileTimes};
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 
@@ -27,6 +28,28 @@ pub enum Replace {
     AtomicallyUnsynced,
 }
 
+/// The modification and access time given to every file and directory of a
+/// vault: 2000-01-01 00:00:00 UTC, the date of the sync commits (FORMAT §2).
+/// A copy of the vault (`cp -a`, `rsync -a`, `tar`, a backup) then carries
+/// no trace of when each record was written or read.
+pub const VAULT_TIME: u64 = 946_684_800;
+
+/// Dates an open file at [`VAULT_TIME`]. Best effort: a file system that
+/// cannot set times (or a file this user does not own) keeps its own, and
+/// the write it belongs to does not fail for it.
+pub fn undate(file: &File) {
+    let t = UNIX_EPOCH + Duration::from_secs(VAULT_TIME);
+    let _ = file.set_times(FileTimes::new().set_accessed(t).set_modified(t));
+}
+
+/// Dates a directory at [`VAULT_TIME`] (after a file in it was created,
+/// renamed or removed); best effort, as [`undate`].
+pub fn undate_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        undate(&d);
+    }
+}
+
 /// Writes a file through `fill`, atomically and durably, at `path`.
 pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
     write_inner(path, replace, true, fill)
@@ -37,7 +60,15 @@ pub fn write_with(path: &Path, replace: Replace, fill: impl FnOnce(&mut File) ->
 /// steps of the vault's data, and must count the same steps however much
 /// bookkeeping a command does.
 pub fn write_bookkeeping(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_inner(path, Replace::Atomically, false, |f| f.write_all(bytes))
+    write_inner(path, Replace::Atomically, false, |f| {
+        f.write_all(bytes)?;
+        undate(f);
+        Ok(())
+    })?;
+    if let Some(dir) = path.parent() {
+        undate_dir(dir);
+    }
+    Ok(())
 }
 
 fn write_inner(
@@ -82,9 +113,11 @@ fn write_inner(
 /// after a power cut it may be gone, empty or torn, so its reader must
 /// authenticate it and take a failure for an absent file.
 pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<()> {
-    let (_, mut tmp) = temporary_beside(path)?;
+    let (dir, mut tmp) = temporary_beside(path)?;
     tmp.as_file_mut().write_all(bytes).map_err(|e| Error::io(path, e))?;
+    undate(tmp.as_file());
     tmp.persist_noclobber(path).map_err(|e| Error::io(path, e.error))?;
+    undate_dir(dir);
     Ok(())
 }
 

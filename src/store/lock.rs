@@ -36,6 +36,7 @@ fn timeout() -> Duration {
 impl Lock {
     /// Takes the lock at `path` in `mode`, waiting a bounded time.
     pub fn acquire(path: &Path, vault: &Path, mode: Mode) -> Result<Lock> {
+        let created = !path.exists();
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -43,6 +44,12 @@ impl Lock {
             .truncate(false)
             .open(path)
             .map_err(|e| Error::io(path, e))?;
+        if created {
+            crate::store::atomic::undate(&file);
+            if let Some(dir) = path.parent() {
+                crate::store::atomic::undate_dir(dir);
+            }
+        }
         let start = Instant::now();
         let limit = timeout();
         loop {

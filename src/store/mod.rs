@@ -157,8 +157,13 @@ impl Store {
         }
         atomic::write_with(&root.join("local/device"), Replace::Never, |f| {
             use std::io::Write;
-            f.write_all(hex(&random::<16>()).as_bytes())
+            f.write_all(hex(&random::<16>()).as_bytes())?;
+            atomic::undate(f);
+            Ok(())
         })?;
+        for sub in ["heads", "objects", "local", ""] {
+            atomic::undate_dir(&root.join(sub));
+        }
         atomic::sync_dir(root)?;
         if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
             atomic::sync_dir(parent)?;
@@ -218,7 +223,9 @@ impl Store {
     /// Flushes an area's directory: makes renames done with
     /// [`Replace::AtomicallyUnsynced`] durable.
     pub fn sync(&self, area: Area) -> Result<()> {
-        atomic::sync_dir(&self.root.join(area.dir()))
+        let dir = self.root.join(area.dir());
+        atomic::undate_dir(&dir);
+        atomic::sync_dir(&dir)
     }
 
     /// This copy's device id.
@@ -276,8 +283,7 @@ impl Store {
 
     /// Writes a whole file atomically and durably.
     pub fn write(&self, area: Area, name: &str, replace: Replace, bytes: &[u8]) -> Result<()> {
-        self.require_exclusive();
-        atomic::write_with(&self.path(area, name), replace, |f| std::io::Write::write_all(f, bytes))
+        self.write_with(area, name, replace, |f| std::io::Write::write_all(f, bytes))
     }
 
     /// Writes a file atomically and durably through `fill`, which streams its
@@ -290,13 +296,21 @@ impl Store {
         fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
     ) -> Result<()> {
         self.require_exclusive();
-        atomic::write_with(&self.path(area, name), replace, fill)
+        atomic::write_with(&self.path(area, name), replace, |f| {
+            fill(f)?;
+            atomic::undate(f);
+            Ok(())
+        })?;
+        atomic::undate_dir(&self.root.join(area.dir()));
+        Ok(())
     }
 
     /// Removes a file durably.
     pub fn remove(&self, area: Area, name: &str) -> Result<()> {
         self.require_exclusive();
-        atomic::remove(&self.path(area, name))
+        atomic::remove(&self.path(area, name))?;
+        atomic::undate_dir(&self.root.join(area.dir()));
+        Ok(())
     }
 
     /// Records that a write will create `objects` and then replace head `head`.
@@ -320,7 +334,9 @@ impl Store {
     /// Marks the write in flight as committed.
     pub fn commit(&self) -> Result<()> {
         self.require_exclusive();
-        atomic::remove(&self.journal_path())
+        atomic::remove(&self.journal_path())?;
+        atomic::undate_dir(&self.root.join("local"));
+        Ok(())
     }
 
     /// Gives up the write in flight after an error, now rather than at the

@@ -250,6 +250,8 @@ impl Pack {
         for (log, part) in inner.parts.iter_mut() {
             save_part(&self.local, key, log, part);
         }
+        // Files removed above dated the directory anew.
+        crate::store::atomic::undate_dir(&self.local);
     }
 }
 
