@@ -162,3 +162,34 @@ fn reads_after_a_rotation_give_the_same_records() {
     assert_eq!(env.log_json(), before);
     assert_eq!(env.verify(&[]).0, Some(0));
 }
+
+/// An older copy of the whole vault put back, its pack files included (they
+/// vouch for every old file, which is genuine): this copy's marks still see
+/// the case's head rolled back, and reads and `verify` refuse it.
+#[test]
+fn an_older_copy_put_back_with_its_pack_is_still_refused() {
+    let env = Env::new();
+    env.sample_case();
+    env.log_json();
+    let older = env.dir.path().join("older");
+    common::copy_dir(&env.vault, &older);
+    env.note(CASE, "written after the copy");
+    env.log_json();
+    for area in ["heads", "objects"] {
+        std::fs::remove_dir_all(env.vault.join(area)).unwrap();
+        common::copy_dir(&older.join(area), &env.vault.join(area));
+    }
+    for p in packs(&env.vault) {
+        std::fs::remove_file(p).unwrap();
+    }
+    let old_packs = packs(&older);
+    assert!(!old_packs.is_empty());
+    for p in old_packs {
+        std::fs::copy(&p, env.vault.join("local").join(p.file_name().unwrap())).unwrap();
+    }
+    let err = env.fails(&["log", CASE], None);
+    assert!(err.contains("rolled back"), "{err}");
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("rolled back"), "{out}");
+}
