@@ -650,3 +650,34 @@ fn vault_files_carry_no_dates() {
     assert!(seen > 20, "{seen}");
     assert!(dated.is_empty(), "dated: {dated:#?}");
 }
+
+/// A record holding terminal escape sequences (a turned member could write
+/// one to rewrite what a colleague's terminal shows, or set its clipboard)
+/// is shown with them made visible, never sent raw to the terminal; JSON
+/// keeps the text exact.
+#[test]
+fn escape_sequences_in_records_are_shown_not_obeyed() {
+    let env = Env::new();
+    env.ok(&["case", "new", CASE], None);
+    let hostile = "cold cell \u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{1b}[8mhidden\r\u{9b}0m end";
+    let line = serde_json::json!({"type": "note", "text": hostile}).to_string();
+    env.ok(&["add", CASE, "--from", "-"], Some(&line));
+    let id = env.log_json()[0]["id"].as_str().unwrap().to_string();
+    for args in [vec!["log", CASE], vec!["show", &id], vec!["search", "cold"]] {
+        let out = env.ok(&args, None);
+        assert!(out.contains("cold cell"), "{args:?}: {out}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{9b}') && !out.contains('\r'),
+            "{args:?}: {out:?}"
+        );
+        assert!(out.contains('␛'), "{args:?}: {out}");
+    }
+    // Positive control: the JSON output carries the exact text, with no
+    // control character raw.
+    assert_eq!(env.log_json()[0]["text"], hostile);
+    let raw = env.ok(&["--json", "log", CASE], None);
+    assert!(
+        raw.contains("\\u009b") && !raw.contains('\u{9b}') && !raw.contains('\u{1b}'),
+        "{raw:?}"
+    );
+}

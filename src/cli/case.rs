@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<i32> {
             } else {
                 table(&cases);
                 for (name, problem) in cases.iter().filter_map(|c| Some((&c.name, c.problem.as_ref()?))) {
-                    eprintln!("{problem}; run `dossier verify {name}`");
+                    eprintln!("{}; run `dossier verify {}`", output::safe(problem), output::safe(name));
                 }
             }
         }

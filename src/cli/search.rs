@@ -22,7 +22,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     let vault = ctx.open(false)?;
     let (hits, skipped) = vault.search(&args.text, args.case.as_deref())?;
     for u in &skipped {
-        eprintln!("not searched: {}; run `dossier verify {}`", u.why, u.name);
+        eprintln!(
+            "not searched: {}; run `dossier verify {}`",
+            output::safe(&u.why),
+            output::safe(&u.name)
+        );
     }
     for h in &hits {
         if ctx.json {

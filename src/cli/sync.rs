@@ -85,7 +85,7 @@ pub fn report(ctx: &Ctx, outcome: Outcome) -> i32 {
     match outcome {
         Outcome::Refused(problems) => {
             for p in &problems {
-                eprintln!("dossier: {p}");
+                eprintln!("dossier: {}", output::safe(&p.to_string()));
             }
             eprintln!(
                 "dossier: the remote fails {} check(s); nothing was imported and this vault is unchanged",
