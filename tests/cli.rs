@@ -681,3 +681,63 @@ fn escape_sequences_in_records_are_shown_not_obeyed() {
         "{raw:?}"
     );
 }
+
+/// A vault on read-only media (a write-protected stick, a read-only mount of
+/// seized evidence) is read, searched and verified; a write is refused in one
+/// line. The vault is bind-mounted read-only in a private mount namespace
+/// (`unshare -m`, as root: CI runs so; elsewhere the test says why it skips).
+#[test]
+fn a_vault_on_read_only_media_is_read() {
+    let env = Env::new();
+    env.sample_case();
+    let want = env.ok(&["log", CASE], None);
+    let record = write(
+        &env.root,
+        "note.json",
+        r#"{"type": "note", "text": "on read-only media"}"#,
+    );
+    let bin = assert_cmd::cargo::cargo_bin("dossier");
+    let under_ro = |args: &str| {
+        let v = env.vault.display();
+        let script = format!("mount --bind -o ro {v} {v} && exec {} {args}", bin.display());
+        let c = env.cmd(&[]);
+        let mut u = Command::new("unshare");
+        u.args(["-m", "sh", "-c", &script]).current_dir(&env.root);
+        for (k, val) in c.get_envs() {
+            match val {
+                Some(val) => u.env(k, val),
+                None => u.env_remove(k),
+            };
+        }
+        run(u, None)
+    };
+    let probe = under_ro("--version");
+    if !probe.status.success() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "cannot bind-mount read-only here: {}",
+            text(&probe.stderr)
+        );
+        eprintln!("skipped: unshare/mount not allowed here: {}", text(&probe.stderr));
+        return;
+    }
+    for with_lock_file in [true, false] {
+        if !with_lock_file {
+            std::fs::remove_file(env.vault.join("local/lock")).unwrap();
+        }
+        let before = common::snapshot(&env.vault);
+        let out = under_ro(&format!("log {CASE}"));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), want);
+        for args in ["search cold", "verify", "case list"] {
+            let out = under_ro(args);
+            assert!(out.status.success(), "{args}: {}", text(&out.stderr));
+        }
+        let out = under_ro(&format!("add {CASE} --from {}", record.display()));
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(err.contains("Read-only file system"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert_eq!(common::snapshot(&env.vault), before);
+    }
+}

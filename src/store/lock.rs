@@ -19,9 +19,10 @@ pub enum Mode {
     Exclusive,
 }
 
-/// A held lock; released on drop.
+/// A held lock; released on drop. No file for a reader of a vault on a
+/// read-only file system that has no lock file: nobody can write it there.
 pub struct Lock {
-    _file: File,
+    _file: Option<File>,
     pub mode: Mode,
 }
 
@@ -37,13 +38,29 @@ impl Lock {
     /// Takes the lock at `path` in `mode`, waiting a bounded time.
     pub fn acquire(path: &Path, vault: &Path, mode: Mode) -> Result<Lock> {
         let created = !path.exists();
-        let file = OpenOptions::new()
+        let opened = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+            .open(path);
+        let file = match opened {
+            Ok(f) => f,
+            // A vault on read-only media (a write-protected stick, a disc, a
+            // read-only mount of seized evidence) can still be read: a shared
+            // lock holds on a file opened for reading, and where there is no
+            // lock file no process can be writing through this mount.
+            Err(e) if mode == Mode::Shared && e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
+                match File::open(path) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(Lock { _file: None, mode });
+                    }
+                    Err(e) => return Err(Error::io(path, e)),
+                }
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
         if created {
             crate::store::atomic::undate(&file);
             if let Some(dir) = path.parent() {
@@ -58,7 +75,12 @@ impl Lock {
                 Mode::Exclusive => file.try_lock(),
             };
             match attempt {
-                Ok(()) => return Ok(Lock { _file: file, mode }),
+                Ok(()) => {
+                    return Ok(Lock {
+                        _file: Some(file),
+                        mode,
+                    })
+                }
                 Err(TryLockError::WouldBlock) if start.elapsed() < limit => {
                     std::thread::sleep(Duration::from_millis(25));
                 }
