@@ -171,3 +171,55 @@ fn a_damaged_case_is_named_and_does_not_stop_the_others() {
     env.fails(&["log", "zz"], None);
     env.fails(&["search", "cold", "--case", "zz"], None);
 }
+
+/// Anyone can encrypt to a member's public recipient: a stranger makes a case
+/// with the same name, grants it to alice in a vault of their own, and plants
+/// its files in alice's vault. Her case is still the one read and written;
+/// the planted log is never shown, and `verify` names it.
+#[test]
+fn a_planted_case_of_the_same_name_does_not_take_the_real_ones_place() {
+    let alice = Env::new();
+    alice.ok(&["case", "new", "c1"], None);
+    alice.note("c1", "the real record");
+    let me: serde_json::Value = serde_json::from_str(&alice.ok(&["--json", "whoami"], None)).unwrap();
+    let stranger = Env::new();
+    stranger.ok(
+        &[
+            "member",
+            "add",
+            "target",
+            "--recipient",
+            me["recipient"].as_str().unwrap(),
+            "--signing-key",
+            me["signing_key"].as_str().unwrap(),
+        ],
+        None,
+    );
+    let before = common::head_files(&stranger.vault);
+    stranger.ok(&["case", "new", "c1"], None);
+    stranger.ok(&["case", "grant", "c1", "target"], None);
+    stranger.note("c1", "a planted record");
+    let planted: Vec<PathBuf> = common::head_files(&stranger.vault)
+        .into_keys()
+        .filter(|p| !before.contains_key(p))
+        .collect();
+    assert!(!planted.is_empty());
+    for h in &planted {
+        std::fs::copy(h, alice.vault.join("heads").join(h.file_name().unwrap())).unwrap();
+    }
+    for o in std::fs::read_dir(stranger.vault.join("objects")).unwrap() {
+        let o = o.unwrap().path();
+        let to = alice.vault.join("objects").join(o.file_name().unwrap());
+        if !to.exists() {
+            std::fs::copy(&o, &to).unwrap();
+        }
+    }
+    let log = alice.ok(&["log", "c1"], None);
+    assert!(log.contains("the real record") && !log.contains("planted"), "{log}");
+    assert!(alice.ok(&["search", "planted"], None).is_empty());
+    alice.note("c1", "written after the plant");
+    assert!(alice.ok(&["log", "c1"], None).contains("written after the plant"));
+    let (code, out) = alice.verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("never a member"), "{out}");
+}

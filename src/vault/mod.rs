@@ -244,32 +244,55 @@ impl Vault {
     }
 
     /// Loads a case by name; fails if anything about it does not check out.
+    ///
+    /// Two logs may carry the same name when someone planted one: anyone
+    /// can encrypt to a member's public recipient. Only a log that passes
+    /// every check (its creator and every signer on the roster) is the case;
+    /// the others are named by `verify`. Two that both pass were made by
+    /// members, and which is meant cannot be told: that is refused.
     pub fn case(&self, name: &str) -> Result<(Log, Case)> {
         self.require_sound_roster()?;
-        let mut found: Vec<Vec<HeadFile>> = self
+        let found: Vec<Vec<HeadFile>> = self
             .case_heads()
             .into_values()
             .filter(|h| h[0].head.name == name)
             .collect();
-        match found.len() {
-            0 => match self.findings.iter().find(|f| f.name == name) {
+        if found.is_empty() {
+            return match self.findings.iter().find(|f| f.name == name) {
                 Some(f) => Err(Error::integrity(format!("case '{name}'"), f.problem.to_string())),
                 None => Err(Error::CaseNotFound(name.to_string())),
-            },
-            1 => {
-                let log = log::load_with(&self.store, &self.identity, found.remove(0), &self.pack)?;
-                let mut problems = self.marked_problems(&log.id);
-                problems.extend(log.problems.iter().cloned());
-                let case = state::case(&log, &self.roster, &mut problems);
-                match (case, problems.first()) {
-                    (Some(c), None) => Ok((log, c)),
-                    (_, Some(p)) => Err(Error::integrity(format!("case '{name}'"), p.to_string())),
-                    (None, None) => Err(Error::integrity(format!("case '{name}'"), "no first entry")),
+            };
+        }
+        let count = found.len();
+        let mut sound = Vec::new();
+        let mut first_error = None;
+        for heads in found {
+            match self.load_case(name, heads) {
+                Ok(c) => sound.push(c),
+                Err(e) => {
+                    first_error.get_or_insert(e);
                 }
             }
+        }
+        match (sound.len(), first_error) {
+            (1, _) => Ok(sound.remove(0)),
+            (0, Some(e)) => Err(e),
             _ => Err(Error::Invalid(format!(
-                "two cases are named '{name}'; this vault's copies were mixed"
+                "{count} cases are named '{name}', each made by a member; this vault's copies were mixed"
             ))),
+        }
+    }
+
+    /// Loads and checks one log of a case.
+    fn load_case(&self, name: &str, heads: Vec<HeadFile>) -> Result<(Log, Case)> {
+        let log = log::load_with(&self.store, &self.identity, heads, &self.pack)?;
+        let mut problems = self.marked_problems(&log.id);
+        problems.extend(log.problems.iter().cloned());
+        let case = state::case(&log, &self.roster, &mut problems);
+        match (case, problems.first()) {
+            (Some(c), None) => Ok((log, c)),
+            (_, Some(p)) => Err(Error::integrity(format!("case '{name}'"), p.to_string())),
+            (None, None) => Err(Error::integrity(format!("case '{name}'"), "no first entry")),
         }
     }
 
