@@ -739,3 +739,28 @@ fn a_vault_on_read_only_media_is_read() {
         assert_eq!(common::snapshot(&env.vault), before);
     }
 }
+
+/// An extract printed to a terminal would carry a record's escape sequences
+/// as they are (its bytes are what custody records): it is refused there,
+/// before any custody entry, and goes out whole to a file or a pipe.
+#[test]
+fn an_extract_with_escape_sequences_is_not_printed_to_a_terminal() {
+    let env = Env::new();
+    env.ok(&["case", "new", CASE], None);
+    let line = serde_json::json!({"type": "note", "text": "cell \u{1b}]52;c;aGk=\u{7} cold"}).to_string();
+    env.ok(&["add", CASE, "--from", "-"], Some(&line));
+    let before = env.snapshot();
+    let mut c = env.cmd(&["export", CASE, "--format", "md"]);
+    c.stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit())
+        .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(c, Some(30_000)).expect("spawns on a pty");
+    let seen = p.exp_eof().unwrap();
+    assert!(seen.contains("control characters a terminal would obey"), "{seen}");
+    assert!(!seen.contains('\u{1b}'), "{seen:?}");
+    assert_eq!(env.snapshot(), before, "something was written");
+    // To a pipe it goes out, escapes and all, as custody records.
+    let md = env.ok(&["export", CASE, "--format", "md"], None);
+    assert!(md.contains("cell \u{1b}"), "{md:?}");
+}
