@@ -809,3 +809,121 @@ fn a_head_put_back_to_undo_a_revocation_is_refused() {
     t.ok("alice", &["verify"], None);
     t.note("alice", "c1", "after the newer head came back");
 }
+
+/// A member whose identity is kept by a real age plugin (the stand-in token
+/// of examples/age-plugin-dossiertest.rs, speaking the age plugin protocol,
+/// built by `cargo test`): the plugin decrypts everything dossier reads for
+/// them, the secret beside it signs, every read asks the plugin again (no
+/// local pack holds what it opened: docs/FORMAT.md §17), and stock age opens
+/// the same files through the same plugin.
+#[test]
+fn a_plugin_member_reads_and_writes_through_the_plugin_and_keeps_no_pack() {
+    let t = Team::new();
+    let examples = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples");
+    let plugin = examples.join("age-plugin-dossiertest");
+    assert!(
+        plugin.exists(),
+        "{} is missing: a whole `cargo test` builds the examples; before `cargo test --test team`, run \
+         `cargo build --examples`",
+        plugin.display()
+    );
+    let path = format!("{}:{}", examples.display(), std::env::var("PATH").unwrap_or_default());
+    let token = t.dir.path().join("token.txt");
+    let made = Command::new(&plugin).arg("--generate").output().unwrap();
+    assert!(made.status.success());
+    std::fs::write(&token, &made.stdout).unwrap();
+    let unwraps = t.dir.path().join("unwraps.log");
+    let count = || std::fs::read_to_string(&unwraps).map_or(0, |s| s.lines().count());
+    // Everyone who encrypts to dan needs the plugin too.
+    let as_ = |who: &str, args: &[&str], stdin: Option<&str>| {
+        let mut c = t.cmd(who, args);
+        c.env("PATH", &path).env("DOSSIERTEST_LOG", &unwraps);
+        let out = common::run(c, stdin);
+        assert!(out.status.success(), "{who} {args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let dan = |args: &[&str], stdin: Option<&str>| as_("dan", args, stdin);
+    let alice = |args: &[&str]| as_("alice", args, None);
+    let key = t.key("dan");
+    dan(
+        &[
+            "keygen",
+            "--no-passphrase",
+            "--plugin",
+            token.to_str().unwrap(),
+            "--output",
+            key.to_str().unwrap(),
+        ],
+        None,
+    );
+    let me: serde_json::Value = serde_json::from_str(&dan(&["--json", "whoami"], None)).unwrap();
+    assert!(
+        me["recipient"].as_str().unwrap().starts_with("age1dossiertest1"),
+        "{me}"
+    );
+    alice(&[
+        "member",
+        "add",
+        "dan",
+        "--recipient",
+        me["recipient"].as_str().unwrap(),
+        "--signing-key",
+        me["signing_key"].as_str().unwrap(),
+    ]);
+    alice(&["case", "new", "c1"]);
+    t.note("alice", "c1", "written by alice");
+    alice(&["case", "grant", "c1", "dan"]);
+    alice(&["log", "c1"]);
+    let first = count();
+    let packs = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(t.vault.join("local"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("pack-"))
+            .collect();
+        v.sort();
+        v
+    };
+    let alices = packs();
+    assert!(!alices.is_empty(), "alice's reads keep a pack");
+
+    assert!(dan(&["log", "c1"], None).contains("written by alice"));
+    let first = count().checked_sub(first).unwrap();
+    assert!(first > 0, "the plugin was never asked");
+    let first = count();
+    dan(
+        &["add", "c1", "--from", "-"],
+        Some(r#"{"type":"note","text":"written by dan"}"#),
+    );
+    assert!(dan(&["log", "c1"], None).contains("written by dan"));
+    assert!(dan(&["search", "written"], None).contains("written by"));
+    assert!(count() > first, "a second read was served without the plugin");
+    assert_eq!(packs(), alices, "a pack was kept for the plugin identity");
+
+    let log = alice(&["--json", "log", "c1"]);
+    assert!(
+        log.contains("\"author\":\"dan\"") && log.contains("written by dan"),
+        "{log}"
+    );
+    assert!(t.run("alice", &["verify"], None).status.success());
+
+    // Stock age, given the same plugin on its PATH, opens what dan can.
+    if common::age_available() {
+        let opened = t
+            .snapshot()
+            .keys()
+            .filter(|p| {
+                let mut c = Command::new("age");
+                c.arg("-d").arg("-i").arg(&key).arg(p).env("PATH", &path);
+                c.output().unwrap().status.success()
+            })
+            .count();
+        assert!(opened >= 2, "stock age opened {opened} files for dan");
+    }
+}
