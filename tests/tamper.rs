@@ -223,3 +223,54 @@ fn a_planted_case_of_the_same_name_does_not_take_the_real_ones_place() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("never a member"), "{out}");
 }
+
+/// A head planted by someone holding no key of the vault, encrypted to
+/// alice, whose case name carries a line break and an escape: it would print
+/// a false `OK` line under `verify`'s problems and fake rows in `case list`.
+/// No case id may hold such characters, so the head is refused as a whole and
+/// named; nothing of its name reaches the output.
+#[test]
+fn a_planted_head_with_a_hostile_case_name_is_refused() {
+    use dossier::format::head::{Head, LogKind, SignedHead, HEAD_FORMAT, HEAD_SIGNATURE_LABEL, HEAD_VERSION};
+    use serde_bytes::{ByteArray, ByteBuf};
+    let env = Env::new();
+    env.ok(&["case", "new", "c1"], None);
+    let me: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "whoami"], None)).unwrap();
+    let stranger = dossier::crypto::identity::Identity::generate();
+    let (log, device) = ([7u8; 16], [9u8; 16]);
+    let head = Head {
+        v: HEAD_VERSION,
+        log: ByteArray::new(log),
+        kind: LogKind::Case,
+        name: "x'\nOK\u{1b}[2J".into(),
+        device: ByteArray::new(device),
+        serial: 1,
+        time: "2026-11-25T00:00:00Z".into(),
+        author: ByteArray::new(stranger.signing_key().verifying_key().to_bytes()),
+        tips: vec![],
+        segments: vec![],
+    };
+    let bytes = dossier::format::cbor::to_vec(&head);
+    let sig = dossier::crypto::sign::sign(stranger.signing_key(), HEAD_SIGNATURE_LABEL, &bytes);
+    let plain = SignedHead {
+        format: HEAD_FORMAT.into(),
+        head: ByteBuf::from(bytes),
+        sig: ByteArray::new(sig),
+        pad: ByteBuf::new(),
+    }
+    .encode_padded();
+    let sealed = dossier::crypto::seal::seal(&[me["recipient"].as_str().unwrap().to_string()], &plain).unwrap();
+    let name = dossier::vault::log::head_name(&log, &device);
+    std::fs::write(env.vault.join("heads").join(&name), sealed).unwrap();
+
+    let (code, out) = env.verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&name) && out.contains("no case id may hold"), "{out}");
+    assert!(
+        !out.lines().any(|l| l.trim() == "OK") && !out.contains('\u{1b}'),
+        "{out:?}"
+    );
+    let listed = env.ok(&["case", "list"], None);
+    assert!(!listed.contains("OK") && !listed.contains('\u{1b}'), "{listed:?}");
+    assert!(listed.contains("c1"), "{listed}");
+}

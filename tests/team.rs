@@ -880,7 +880,7 @@ fn a_plugin_member_reads_and_writes_through_the_plugin_and_keeps_no_pack() {
     t.note("alice", "c1", "written by alice");
     alice(&["case", "grant", "c1", "dan"]);
     alice(&["log", "c1"]);
-    let first = count();
+    let asked = count();
     let packs = || -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(t.vault.join("local"))
             .unwrap()
@@ -894,16 +894,16 @@ fn a_plugin_member_reads_and_writes_through_the_plugin_and_keeps_no_pack() {
     assert!(!alices.is_empty(), "alice's reads keep a pack");
 
     assert!(dan(&["log", "c1"], None).contains("written by alice"));
-    let first = count().checked_sub(first).unwrap();
-    assert!(first > 0, "the plugin was never asked");
-    let first = count();
+    assert!(count() > asked, "the plugin was never asked");
     dan(
         &["add", "c1", "--from", "-"],
         Some(r#"{"type":"note","text":"written by dan"}"#),
     );
     assert!(dan(&["log", "c1"], None).contains("written by dan"));
+    // A read after reads: with a pack, nothing would be unwrapped again.
+    let asked = count();
     assert!(dan(&["search", "written"], None).contains("written by"));
-    assert!(count() > first, "a second read was served without the plugin");
+    assert!(count() > asked, "a read was served without the plugin");
     assert_eq!(packs(), alices, "a pack was kept for the plugin identity");
 
     let log = alice(&["--json", "log", "c1"]);
@@ -925,5 +925,47 @@ fn a_plugin_member_reads_and_writes_through_the_plugin_and_keeps_no_pack() {
             })
             .count();
         assert!(opened >= 2, "stock age opened {opened} files for dan");
+    }
+}
+
+/// A turned member cannot have his own case taken for a colleague's: bob,
+/// a member not on alice's `c1`, makes a `c1` of his own granted to alice,
+/// then damages hers (an older head put back) or deletes her heads. Every
+/// command on `c1` refuses, nothing is written, and nothing alice adds can
+/// land in bob's case.
+#[test]
+fn a_members_case_of_the_same_name_never_replaces_a_damaged_one() {
+    for damage in ["rolled back", "deleted"] {
+        let t = Team::new();
+        t.keygen("bob");
+        t.add_member("bob");
+        t.ok("alice", &["case", "new", "c1"], None);
+        t.note("alice", "c1", "the real record");
+        let hers_before = common::head_files(&t.vault);
+        t.note("alice", "c1", "a second real record");
+        let hers = common::head_files(&t.vault);
+        t.ok("bob", &["case", "new", "c1"], None);
+        t.ok("bob", &["case", "grant", "c1", "alice"], None);
+        t.note("bob", "c1", "fabricated");
+        for (p, bytes) in &hers {
+            if damage == "rolled back" {
+                std::fs::write(p, &hers_before[p]).unwrap();
+            } else if hers_before.get(p) != Some(bytes) {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        let err = t.fails("alice", &["log", "c1"]);
+        assert!(err.contains("c1"), "{damage}: {err}");
+        let before = t.snapshot();
+        let rec = serde_json::json!({"type": "note", "text": "new secret testimony"}).to_string();
+        let out = t.run("alice", &["add", "c1", "--from", "-"], Some(&rec));
+        assert_eq!(out.status.code(), Some(1), "{damage}: {}", text(&out.stdout));
+        assert_eq!(t.snapshot(), before, "{damage}: a refused add wrote");
+        let seen = t.run("bob", &["--json", "log", "c1"], None);
+        assert!(!text(&seen.stdout).contains("new secret testimony"), "{damage}");
+        assert!(
+            !t.ok("alice", &["search", "fabricated"], None).contains("fabricated"),
+            "{damage}"
+        );
     }
 }

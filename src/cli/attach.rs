@@ -43,7 +43,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         output::line(&hex(&id));
         eprintln!(
             "attached {} ({}, {} bytes) to {}; {}",
-            d.name, d.media_type, d.size, args.case, d.hash
+            output::safe_line(&d.name),
+            output::safe_line(&d.media_type),
+            d.size,
+            args.case,
+            d.hash
         );
     }
     Ok(0)

@@ -63,14 +63,16 @@ fn table(cases: &[CaseSummary]) {
     let rows: Vec<[String; 5]> = cases
         .iter()
         .map(|c| {
+            // Names and titles were written by members: one line each,
+            // their control characters shown, whatever they hold.
             [
-                c.name.clone(),
+                output::safe_line(&c.name).into_owned(),
                 c.records.to_string(),
-                c.members.join(", "),
+                output::safe_line(&c.members.join(", ")).into_owned(),
                 c.created.chars().take(10).collect(),
                 match &c.problem {
                     Some(_) => "DAMAGED: see below".to_string(),
-                    None => c.title.clone().unwrap_or_default(),
+                    None => output::safe_line(c.title.as_deref().unwrap_or_default()).into_owned(),
                 },
             ]
         })
@@ -136,7 +138,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<i32> {
             } else {
                 table(&cases);
                 for (name, problem) in cases.iter().filter_map(|c| Some((&c.name, c.problem.as_ref()?))) {
-                    eprintln!("{}; run `dossier verify {}`", output::safe(problem), output::safe(name));
+                    eprintln!(
+                        "{}; run `dossier verify {}`",
+                        output::safe_line(problem),
+                        output::safe_line(name)
+                    );
                 }
             }
         }

@@ -314,11 +314,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             // Records are written by members, perhaps a turned one: on a
             // terminal, escape sequences in them would be obeyed. The extract
             // is not altered for show (custody records its exact bytes).
-            if std::io::stdout().is_terminal()
-                && String::from_utf8_lossy(&payload)
-                    .chars()
-                    .any(|c| c.is_control() && c != '\n' && c != '\t')
-            {
+            if std::io::stdout().is_terminal() && String::from_utf8_lossy(&payload).chars().any(output::needs_picture) {
                 return Err(Error::Invalid(
                     "the extract holds control characters a terminal would obey; write it to a file with \
                      --output FILE"

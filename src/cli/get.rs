@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     } else {
         eprintln!(
             "wrote {} ({} bytes, {} checked) to {}{}",
-            d.name,
+            output::safe_line(&d.name),
             d.size,
             d.hash,
             args.output.display(),

@@ -47,7 +47,8 @@ const GROUPS: &[(&str, &str)] = &[
 /// The case as people read it: a heading, then each type's records in date order.
 fn timeline(case: &Case) {
     let title = case.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
-    output::styled(&paint(style::HEADING, &format!("{}{title}", case.name)));
+    let heading = format!("{}{title}", case.name);
+    output::styled(&paint(style::HEADING, &output::safe_line(&heading)));
     let count = |s: &str| case.records.iter().filter(|r| r.status() == s).count();
     output::line(&format!(
         "{} record{}: {} current, {} amended, {} retracted",

@@ -150,12 +150,14 @@ pub fn done(ctx: &Ctx, what: &str, report: &Rotated) {
     eprintln!(
         "{what}; sealed {} files of {} anew",
         report.files,
-        report.logs.join(", ")
+        output::safe_line(&report.logs.join(", "))
     );
     for d in &report.damaged {
+        let d = output::safe_line(d);
         eprintln!("not rotated: case '{d}' fails its checks; run `dossier verify` and look at it now");
     }
     for s in &report.skipped {
+        let s = output::safe_line(s);
         eprintln!(
             "not rotated: case '{s}': you are no longer a member; one of its members must run `dossier rotate {s}`"
         );

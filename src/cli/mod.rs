@@ -150,7 +150,7 @@ pub fn report(e: &Error) {
     // Whatever a dependency's message holds, the user gets one line.
     // Control characters (from a file name, or a stored name) are shown, not obeyed.
     let message = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
-    let message = output::safe(&message);
+    let message = output::safe_line(&message);
     match e.hint() {
         Some(hint) => eprintln!("dossier: {message}; {hint}"),
         None => eprintln!("dossier: {message}"),

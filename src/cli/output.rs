@@ -26,8 +26,29 @@ pub fn safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn needs_picture(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+/// One line of text made safe as by [`safe`], its line breaks shown too (as
+/// `␊`): for a name, a title or a message that must not start a line of its
+/// own (a planted name could otherwise print a false `OK`).
+pub fn safe_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c == '\n' || needs_picture(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push('\u{240a}'),
+            c => push_safe(&mut out, c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a character is shown as a picture: every control character but
+/// newline and tab, and the bidirectional embeddings, overrides and isolates,
+/// which can make text read in another order than it is stored (the marks
+/// right-to-left text needs, U+200E, U+200F and U+061C, pass).
+pub fn needs_picture(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn push_safe(out: &mut String, c: char) {
@@ -195,6 +216,8 @@ mod tests {
         let hostile = "a\u{1b}]52;c;aGk=\u{7}b\r\u{9b}2Jc\u{7f}\td\ne";
         assert_eq!(safe(hostile), "a␛]52;c;aGk=␇b␍<U+009B>2Jc␡\td\ne");
         assert_eq!(safe("Дарья, no controls"), "Дарья, no controls");
+        assert_eq!(safe("a\u{202e}b\u{200f}c"), "a<U+202E>b\u{200f}c");
+        assert_eq!(safe_line("x'\nOK\tz"), "x'␊OK\tz");
         let painted = paint(style::WARN, hostile);
         assert!(!painted.contains("\u{1b}]"), "{painted:?}");
         let line = format!("{} {hostile} \u{1b}[8m", paint(style::DATE, "2010"));

@@ -24,8 +24,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     for u in &skipped {
         eprintln!(
             "not searched: {}; run `dossier verify {}`",
-            output::safe(&u.why),
-            output::safe(&u.name)
+            output::safe_line(&u.why),
+            output::safe_line(&u.name)
         );
     }
     for h in &hits {

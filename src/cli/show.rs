@@ -47,8 +47,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         return Ok(0);
     }
     let latest = r.latest();
-    let field =
+    // `value` is stored text, made safe here; `status` alone is painted.
+    let line =
         |label: &str, value: &str| output::styled(&format!("{} {value}", paint(style::LABEL, &output::pad(label, 8))));
+    let field = |label: &str, value: &str| line(label, &output::safe_line(value));
     field("record", &hex(&r.id));
     field("case", &case.name);
     field("type", latest.record.type_name());
@@ -57,7 +59,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         "retracted" => paint(style::RETRACTED, "retracted (kept in the history, never exported)"),
         s => s.to_string(),
     };
-    field("status", &status);
+    line("status", &status);
     field("author", &vault.author_name(&latest.author));
     field("time", &latest.time);
     field("entry", &hex(&latest.entry));
@@ -69,7 +71,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
                 "  version {}  {}  by {}  entry {}",
                 n + 1,
                 paint(style::DATE, &v.time),
-                vault.author_name(&v.author),
+                output::safe_line(&vault.author_name(&v.author)),
                 paint(style::DIM, &hex(&v.entry))
             ));
         }
@@ -78,9 +80,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
                 "  {}  {}  by {}  entry {}  reason: {}",
                 paint(style::RETRACTED, "retracted"),
                 paint(style::DATE, &x.time),
-                vault.author_name(&x.author),
+                output::safe_line(&vault.author_name(&x.author)),
                 paint(style::DIM, &hex(&x.entry)),
-                x.reason
+                output::safe_line(&x.reason)
             ));
         }
     }
@@ -89,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     for (name, value) in fields(&latest.record) {
         let label = paint(style::LABEL, &output::pad(&name, 13));
         let mut lines = value.lines();
-        output::styled(&format!("  {label} {}", lines.next().unwrap_or("")));
+        output::styled(&format!("  {label} {}", output::safe(lines.next().unwrap_or(""))));
         for more in lines {
             output::line(&format!("  {:13} {more}", ""));
         }

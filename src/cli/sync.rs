@@ -85,7 +85,7 @@ pub fn report(ctx: &Ctx, outcome: Outcome) -> i32 {
     match outcome {
         Outcome::Refused(problems) => {
             for p in &problems {
-                eprintln!("dossier: {}", output::safe(&p.to_string()));
+                eprintln!("dossier: {}", output::safe_line(&p.to_string()));
             }
             eprintln!(
                 "dossier: the remote fails {} check(s); nothing was imported and this vault is unchanged",
@@ -109,10 +109,16 @@ fn done(ctx: &Ctx, s: &Synced) {
     }
     eprintln!("imported {} file(s) from the remote", s.imported);
     if !s.merged.is_empty() {
-        eprintln!("joined forks with a merge entry: {}", s.merged.join(", "));
+        eprintln!(
+            "joined forks with a merge entry: {}",
+            output::safe_line(&s.merged.join(", "))
+        );
     }
     if !s.rotated.is_empty() {
-        eprintln!("sealed anew, as access changed on a branch: {}", s.rotated.join(", "));
+        eprintln!(
+            "sealed anew, as access changed on a branch: {}",
+            output::safe_line(&s.rotated.join(", "))
+        );
     }
     eprintln!(
         "{}",

@@ -53,10 +53,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         }));
     } else {
         for p in &report.problems {
-            output::line(&format!("PROBLEM  {p}"));
+            // One line each, whatever names a problem quotes.
+            output::line(&format!("PROBLEM  {}", output::safe_line(&p.to_string())));
         }
         let what: Vec<String> = report.logs.iter().map(|(n, c)| format!("{n} ({c} entries)")).collect();
-        eprintln!("checked {}; {} files", what.join(", "), report.files_checked);
+        eprintln!(
+            "checked {}; {} files",
+            output::safe_line(&what.join(", ")),
+            report.files_checked
+        );
         if let Some(case) = &checked {
             eprintln!("checkpoint: case {case} holds everything the checkpoint saw");
         }

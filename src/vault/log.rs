@@ -158,6 +158,11 @@ fn parse_head_checked(plain: &[u8], name: &str, packed: bool) -> Result<Head, St
     if head_name(&head.log, &head.device) != name {
         return Err("this head is stored under another head's name: files were moved or swapped".into());
     }
+    // Whoever wrote it, a case is named as `case new` allows: a name with
+    // line breaks or escape sequences could pose as output of its own.
+    if head.kind == LogKind::Case && crate::domain::record::check_handle(&head.name).is_err() {
+        return Err("the head names its case with characters no case id may hold".into());
+    }
     Ok(head)
 }
 

@@ -245,11 +245,14 @@ impl Vault {
 
     /// Loads a case by name; fails if anything about it does not check out.
     ///
-    /// Two logs may carry the same name when someone planted one: anyone
-    /// can encrypt to a member's public recipient. Only a log that passes
-    /// every check (its creator and every signer on the roster) is the case;
-    /// the others are named by `verify`. Two that both pass were made by
-    /// members, and which is meant cannot be told: that is refused.
+    /// Two logs may carry the same name when someone planted one. A log
+    /// whose first entry is signed by a key this vault's roster never held
+    /// is a stranger's (anyone can encrypt to a member's public recipient):
+    /// it is set aside, never shown, and `verify` names it. Any other log of
+    /// the name counts, sound or not: two of them, or one this copy's marks
+    /// remember under the name but whose heads are gone, are refused, since
+    /// a turned member could otherwise damage the real case and have his own
+    /// taken in its place.
     pub fn case(&self, name: &str) -> Result<(Log, Case)> {
         self.require_sound_roster()?;
         let found: Vec<Vec<HeadFile>> = self
@@ -257,35 +260,43 @@ impl Vault {
             .into_values()
             .filter(|h| h[0].head.name == name)
             .collect();
-        if found.is_empty() {
-            return match self.findings.iter().find(|f| f.name == name) {
-                Some(f) => Err(Error::integrity(format!("case '{name}'"), f.problem.to_string())),
-                None => Err(Error::CaseNotFound(name.to_string())),
-            };
+        let vanished = self
+            .findings
+            .iter()
+            .find(|f| f.name == name && !found.iter().any(|h| h[0].head.log.into_array() == f.log));
+        if let Some(f) = vanished {
+            return Err(Error::integrity(format!("case '{name}'"), f.problem.to_string()));
         }
-        let count = found.len();
-        let mut sound = Vec::new();
-        let mut first_error = None;
+        if found.is_empty() {
+            return Err(Error::CaseNotFound(name.to_string()));
+        }
+        let mut ours = Vec::new();
+        let mut strangers = Vec::new();
         for heads in found {
-            match self.load_case(name, heads) {
-                Ok(c) => sound.push(c),
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
+            let log = log::load_with(&self.store, &self.identity, heads, &self.pack)?;
+            let stranger = log
+                .entries
+                .iter()
+                .find(|e| e.header.parents.is_empty())
+                .is_some_and(|first| self.roster.key(&first.header.author.into_array()).is_none());
+            if stranger {
+                strangers.push(log);
+            } else {
+                ours.push(log);
             }
         }
-        match (sound.len(), first_error) {
-            (1, _) => Ok(sound.remove(0)),
-            (0, Some(e)) => Err(e),
-            _ => Err(Error::Invalid(format!(
-                "{count} cases are named '{name}', each made by a member; this vault's copies were mixed"
+        match ours.len() {
+            0 => self.check_case(name, strangers.remove(0)),
+            1 => self.check_case(name, ours.remove(0)),
+            n => Err(Error::Invalid(format!(
+                "{n} cases are named '{name}', each made by a member; this vault's copies were mixed, or one \
+                 was planted: run `dossier verify`"
             ))),
         }
     }
 
-    /// Loads and checks one log of a case.
-    fn load_case(&self, name: &str, heads: Vec<HeadFile>) -> Result<(Log, Case)> {
-        let log = log::load_with(&self.store, &self.identity, heads, &self.pack)?;
+    /// Folds and checks one log of a case.
+    fn check_case(&self, name: &str, log: Log) -> Result<(Log, Case)> {
         let mut problems = self.marked_problems(&log.id);
         problems.extend(log.problems.iter().cloned());
         let case = state::case(&log, &self.roster, &mut problems);
