@@ -488,33 +488,97 @@ fn refused(net: &Net, device: &str) -> String {
     text(&out.stderr)
 }
 
+/// Syncs `device`, whose copy of `case` the remote has tampered with:
+/// returns stderr. The sync fails, and the case's files here are exactly as
+/// they were (nothing of it imported), while the rest may come in.
+fn refused_case(net: &Net, device: &str, case: &str) -> String {
+    let files = |net: &Net| -> BTreeMap<String, Vec<u8>> {
+        opened_paths(&net.vault(device), &net.key("alice"), case)
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(net.vault(device).join(&p)).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    };
+    let before = files(net);
+    let out = net.run(device, "alice", &["sync"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(before, files(net), "the refused case changed");
+    net.verifies(device, "alice");
+    text(&out.stderr)
+}
+
 #[test]
-fn an_altered_object_on_the_remote_is_reported_and_nothing_is_imported() {
-    if !git_available() {
+fn an_altered_object_refuses_its_case_and_the_rest_is_imported() {
+    if !git_available() || !age_available() {
         return;
     }
     let net = Net::new();
     net.clone_to("a2", "alice");
     net.note("a2", "alice", "statkevich-2010", "new from a2");
+    net.ok("a2", "alice", &["case", "new", "bialiatski-2021"], None);
+    net.note("a2", "alice", "bialiatski-2021", "untouched by the attacker");
     net.ok("a2", "alice", &["sync"], None);
-    let mut tree = net.remote_tree("vault");
-    let (path, id) = tree
-        .iter()
-        .find(|(p, _)| p.starts_with("objects/"))
-        .map(|(p, i)| (p.clone(), i.clone()))
+    // One segment of the case that a1 has not seen yet is altered.
+    let seen = net.remote_tree("vault");
+    let here = common::snapshot(&net.vault("a1"));
+    let path = opened_paths(&net.vault("a2"), &net.key("alice"), "statkevich-2010")
+        .into_iter()
+        .find(|p| p.starts_with("objects/") && !here.contains_key(&net.vault("a1").join(p)))
         .unwrap();
-    let mut bytes = net.blob(&id);
+    let mut tree = seen.clone();
+    let mut bytes = net.blob(&seen[&path]);
     let at = bytes.len() - 20;
     bytes[at] ^= 1;
     tree.insert(path.clone(), net.put_blob(&bytes));
     net.force_tree(&tree);
-    let err = refused(&net, "a1");
+    let err = refused_case(&net, "a1", "statkevich-2010");
+    assert!(err.contains(&format!("{path} (remote)")), "{err}");
+    assert!(err.contains("left out"), "{err}");
+    assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 1);
+    assert_eq!(net.records("a1", "alice", "bialiatski-2021").len(), 1);
+    // Nothing was pushed over the altered file, and the next sync says it again.
+    assert_eq!(net.remote_tree("vault")[&path], tree[&path]);
+    let err = refused_case(&net, "a1", "statkevich-2010");
+    assert!(err.contains(&format!("{path} (remote)")), "{err}");
+
+    // An object the copy already holds, altered: named as damaged.
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.ok("a2", "alice", &["case", "new", "bialiatski-2021"], None);
+    net.ok("a2", "alice", &["sync"], None);
+    let mut tree = net.remote_tree("vault");
+    let path = opened_paths(&net.vault("a1"), &net.key("alice"), "statkevich-2010")
+        .into_iter()
+        .find(|p| p.starts_with("objects/"))
+        .unwrap();
+    let mut bytes = net.blob(&tree[&path]);
+    let at = bytes.len() - 20;
+    bytes[at] ^= 1;
+    tree.insert(path.clone(), net.put_blob(&bytes));
+    net.force_tree(&tree);
+    let err = refused_case(&net, "a1", "statkevich-2010");
     assert!(err.contains(&format!("{path} (remote): damaged")), "{err}");
+    let cases = net.ok("a1", "alice", &["case", "list"], None);
+    assert!(cases.contains("bialiatski-2021"), "{cases}");
+}
+
+fn age_available() -> bool {
+    let found = Command::new("age")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "CI must install age");
+        eprintln!("SKIPPED: age is not installed here");
+    }
+    found
 }
 
 #[test]
 fn a_removed_entry_and_a_rolled_back_remote_are_reported() {
-    if !git_available() {
+    if !git_available() || !age_available() {
         return;
     }
     let net = Net::new();
@@ -522,19 +586,29 @@ fn a_removed_entry_and_a_rolled_back_remote_are_reported() {
     net.note("a2", "alice", "statkevich-2010", "second");
     net.ok("a2", "alice", &["sync"], None);
     net.ok("a1", "alice", &["sync"], None);
-    // An object a1 has seen is dropped from the remote.
+    // An object of the case that a1 has seen is dropped from the remote.
     let full = net.remote_tree("vault");
     let mut cut = full.clone();
-    let gone = cut.keys().find(|p| p.starts_with("objects/")).unwrap().clone();
+    let gone = opened_paths(&net.vault("a1"), &net.key("alice"), "statkevich-2010")
+        .into_iter()
+        .find(|p| p.starts_with("objects/"))
+        .unwrap();
     cut.remove(&gone);
     net.force_tree(&cut);
-    let err = refused(&net, "a1");
-    assert!(err.contains(&gone) && err.contains("removed from the remote"), "{err}");
-    // A fresh copy, which never saw it, finds the head naming what is missing.
+    // A fresh copy, which never saw it, finds the head naming what is
+    // missing: it leaves the case out, and takes the rest.
     let out = net.run("a3", "alice", &["clone", net.remote().to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("missing"), "{}", text(&out.stderr));
-    assert!(!net.vault("a3").exists(), "a failed clone leaves nothing behind");
+    net.verifies("a3", "alice");
+    let cases = net.ok("a3", "alice", &["case", "list"], None);
+    assert!(!cases.contains("statkevich-2010"), "{cases}");
+    // a1 names the removal, and its push puts the file back.
+    let err = refused(&net, "a1");
+    assert!(err.contains(&gone) && err.contains("removed from the remote"), "{err}");
+    assert_eq!(net.remote_tree("vault").get(&gone), full.get(&gone));
+    net.ok("a3", "alice", &["sync"], None);
+    assert_eq!(net.records("a3", "alice", "statkevich-2010").len(), 2);
     // The whole branch put back to the first commit.
     let first = net.git(&["rev-list", "--max-parents=0", "vault"], None);
     net.git(&["update-ref", "refs/heads/vault", first.trim()], None);
@@ -578,11 +652,21 @@ fn a_foreign_file_or_a_forged_head_of_this_device_is_refused() {
     }
     let net = Net::new();
     net.clone_to("a2", "alice");
+    net.note("a1", "alice", "statkevich-2010", "still arrives");
+    net.ok("a1", "alice", &["sync"], None);
     let mut tree = net.remote_tree("vault");
     tree.insert("heads/README".into(), net.put_blob(b"hello"));
     net.force_tree(&tree);
-    let err = refused(&net, "a2");
-    assert!(err.contains("never writes"), "{err}");
+    let out = net.run("a2", "alice", &["sync"], None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("heads/README (remote)") && err.contains("never writes"),
+        "{err}"
+    );
+    assert_eq!(err.matches("never writes").count(), 1, "one line per file: {err}");
+    assert_eq!(net.records("a2", "alice", "statkevich-2010").len(), 2);
+    net.verifies("a2", "alice");
 
     // A copy of a1's directory (same device id) writes and pushes: a1 finds a
     // head in its own name that it never wrote.
