@@ -432,6 +432,158 @@ fn three_clones_in_any_order_converge_and_verify() {
         .unwrap();
 }
 
+/// An OpenSSH server on loopback, run from a temporary directory with its
+/// own host key and one authorized client key; killed on drop.
+struct Sshd {
+    child: std::process::Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sshd {
+    /// Starts sshd in `dir`; `None` (with the reason printed) where this
+    /// machine has no sshd, which CI must have.
+    fn start(dir: &Path) -> Option<Sshd> {
+        let sshd = PathBuf::from("/usr/sbin/sshd");
+        let keygen = Command::new("ssh-keygen").arg("-?").output().is_ok();
+        if !sshd.is_file() || !keygen {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install openssh-server and openssh-client (.ci/run)"
+            );
+            eprintln!("SKIPPED: no /usr/sbin/sshd or ssh-keygen here (apt-get install -y openssh-server)");
+            return None;
+        }
+        std::fs::create_dir_all(dir).unwrap();
+        for key in ["host_key", "client_key"] {
+            let out = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+                .arg(dir.join(key))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+        std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).unwrap();
+        // sshd run as root wants its privilege separation directory.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nPubkeyAuthentication yes\nPasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n",
+            d = dir.display()
+        );
+        std::fs::write(dir.join("sshd_config"), config).unwrap();
+        let host = std::fs::read_to_string(dir.join("host_key.pub")).unwrap();
+        std::fs::write(dir.join("known_hosts"), format!("[127.0.0.1]:{port} {host}")).unwrap();
+        let child = Command::new(&sshd)
+            .args(["-D", "-e", "-f"])
+            .arg(dir.join("sshd_config"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("sshd.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let sshd = Sshd {
+            child,
+            dir: dir.to_path_buf(),
+            port,
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sshd);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!(
+            "sshd did not start: {}",
+            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
+        );
+    }
+
+    /// The ssh command git is to run: this server's key only, the client key
+    /// only, no ssh configuration or known_hosts of the user's read or written.
+    fn ssh_command(&self) -> String {
+        let d = self.dir.display();
+        format!(
+            "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -i {d}/client_key \
+             -o UserKnownHostsFile={d}/known_hosts -o GlobalKnownHostsFile=/dev/null \
+             -o StrictHostKeyChecking=yes"
+        )
+    }
+}
+
+#[test]
+fn sync_init_sync_and_clone_over_ssh_on_loopback() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    let Some(sshd) = Sshd::start(&net.dir.path().join("sshd")) else {
+        return;
+    };
+    let bare = net.dir.path().join("over-ssh.git");
+    let out = Command::new("git")
+        .args(["init", "--quiet", "--bare"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let user = text(&Command::new("id").arg("-un").output().unwrap().stdout)
+        .trim()
+        .to_string();
+    let url = format!("ssh://{user}@127.0.0.1:{}{}", sshd.port, bare.display());
+    let home = net.dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = |device: &str, args: &[&str], stdin: Option<&str>| {
+        let mut c = net.cmd(device, "alice", args);
+        c.env("GIT_SSH_COMMAND", sshd.ssh_command()).env("HOME", &home);
+        let out = common::run(c, stdin);
+        assert!(
+            out.status.success(),
+            "{device}: {args:?}: {}\nsshd: {}",
+            text(&out.stderr),
+            std::fs::read_to_string(sshd.dir.join("sshd.log")).unwrap_or_default()
+        );
+    };
+    // A vault of its own (a1 already syncs with the local remote).
+    run("s1", &["init", "--name", "alice"], None);
+    run("s1", &["case", "new", "statkevich-2010"], None);
+    let rec = serde_json::json!({"type": "note", "text": "first over ssh"}).to_string();
+    run("s1", &["add", "statkevich-2010", "--from", "-"], Some(&rec));
+    run("s1", &["sync", "init", "--remote", &url], None);
+    run("s1", &["sync"], None);
+    run("s2", &["clone", &url], None);
+    let rec = serde_json::json!({"type": "note", "text": "sent over ssh"}).to_string();
+    run("s2", &["add", "statkevich-2010", "--from", "-"], Some(&rec));
+    run("s2", &["sync"], None);
+    run("s1", &["sync"], None);
+    let s1 = net.records("s1", "alice", "statkevich-2010");
+    assert_eq!(s1.len(), 2, "{s1:?}");
+    assert_eq!(s1, net.records("s2", "alice", "statkevich-2010"));
+    net.verifies("s2", "alice");
+    // The vault's branch really is on the server's repository, and nothing
+    // of the user's ssh set-up was written.
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(&bare)
+        .args(["rev-parse", "--verify", "refs/heads/vault"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "nothing was pushed over ssh");
+    assert!(!home.join(".ssh").exists(), "ssh wrote into HOME");
+}
+
 #[test]
 fn a_roster_forked_by_two_member_additions_is_sealed_anew_at_merge() {
     if !git_available() {
