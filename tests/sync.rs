@@ -685,10 +685,17 @@ fn an_altered_object_refuses_its_case_and_the_rest_is_imported() {
     bytes[at] ^= 1;
     tree.insert(path.clone(), net.put_blob(&bytes));
     net.force_tree(&tree);
+    net.note("a1", "alice", "statkevich-2010", "a1's own, still pushed");
     let err = refused_case(&net, "a1", "statkevich-2010");
     assert!(err.contains(&format!("{path} (remote)")), "{err}");
     assert!(err.contains("left out"), "{err}");
-    assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 1);
+    assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 2);
+    // a1's own heads, the refused case's included, reached the remote.
+    let pushed: BTreeSet<String> = net.remote_tree("vault").into_values().collect();
+    for head in std::fs::read_dir(net.vault("a1").join("heads")).unwrap() {
+        let id = net.put_blob(&std::fs::read(head.unwrap().path()).unwrap());
+        assert!(pushed.contains(&id), "a1's head was not pushed");
+    }
     assert_eq!(net.records("a1", "alice", "bialiatski-2021").len(), 1);
     // Nothing was pushed over the altered file, and the next sync says it again.
     assert_eq!(net.remote_tree("vault")[&path], tree[&path]);

@@ -19,16 +19,22 @@
 //!   only if no head of its log stays readable (a rotation shut this member
 //!   out); otherwise it was replaced, and that is a problem.
 //!
-//! Everything fetched is first assembled in `local/sync/stage` (hard links to
-//! the local files plus the remote's changes) and checked there like
-//! `verify` checks a vault. Only when nothing is wrong are the files written
-//! into the vault, under its lock, each head in its own journaled write
+//! Everything fetched is streamed into `local/sync/fetch` (never held whole
+//! in memory: a document's content may be GiBs), then assembled in
+//! `local/sync/stage` (hard links to the local files plus the remote's
+//! changes) and checked there like `verify` checks a vault. A problem
+//! leaves out its whole log (or, when no log can be told, its file) and the
+//! rest is checked again, until what is left passes: one bad file on the
+//! remote stops one case, not the team. Then the files are moved into the
+//! vault, under its lock, each head in its own journaled write
 //! (docs/FORMAT.md §11), so a sync killed part way leaves a vault that loads
 //! and verifies. Then each log with more than one tip gets a signed `merge`
 //! entry, or, when a branch changed who may read the case, a full rotation
 //! (whose `rotate` entry joins the branches) so files sealed to old keys on
 //! a late device are sealed anew. Last, the vault's files become one commit
-//! pushed without force; if the remote moved meanwhile, the sync starts over.
+//! pushed without force, with the remote's own copy of every refused file
+//! (a push never rolls back or deletes what it could not accept); if the
+//! remote moved meanwhile, the sync starts over.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -442,10 +448,13 @@ fn pull(
         fresh = found;
         checked = true;
     }
-    // The remote's copy of each refused file that differs from this vault's.
+    // The remote's copy of each refused file that it changed since the base
+    // and that differs from this vault's. (One the remote did not change is
+    // older than this copy's: this copy's own newer head of a refused log
+    // is still pushed.)
     let held: Tree = theirs
         .iter()
-        .filter(|(p, id)| split(p).is_some() && !id.is_empty() && local.get(*p) != Some(id))
+        .filter(|(p, id)| split(p).is_some() && !id.is_empty() && local.get(*p) != Some(id) && base.get(*p) != Some(id))
         .filter(|(p, _)| refused_paths.contains(*p) || plan.logs.get(*p).is_some_and(|l| refused_logs.contains(l)))
         .filter(|(p, _)| !plan.imports.iter().any(|i| &i.path() == *p))
         .map(|(p, id)| (p.clone(), id.clone()))
