@@ -104,7 +104,7 @@ pub fn report(ctx: &Ctx, outcome: Outcome) -> i32 {
                 return 0;
             }
             eprintln!(
-                "dossier: the remote fails {} check(s); the files and cases named were left out, the rest was imported",
+                "dossier: the remote fails {} check(s); those files and their cases were left out, the rest was imported",
                 s.refused.len()
             );
             1
