@@ -366,3 +366,36 @@ fn git_failed(what: &str, stderr: &str) -> Error {
     let said = said.join("; ");
     Error::Vault(format!("git {what} failed: {said}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_output_is_split_into_files_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = vec![
+            ("aa".to_string(), dir.path().join("one")),
+            ("bb".to_string(), dir.path().join("two")),
+        ];
+        let out = b"aa blob 3\nabc\nbb blob 0\n\n".to_vec();
+        copy_blobs(&mut std::io::Cursor::new(out), &items).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("one")).unwrap(), b"abc");
+        assert_eq!(std::fs::read(dir.path().join("two")).unwrap(), b"");
+
+        // Another blob than asked, a missing one, or output cut short: refused.
+        for (n, out) in [
+            &b"cc blob 3\nabc\n"[..],
+            b"aa missing\n",
+            b"aa blob 10\nabc",
+            b"aa tree 3\nabc\n",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let to = vec![("aa".to_string(), dir.path().join(format!("bad{n}")))];
+            let err = copy_blobs(&mut std::io::Cursor::new(out.to_vec()), &to).expect_err("refused");
+            assert!(err.to_string().contains("cat-file"), "{err}");
+        }
+    }
+}
