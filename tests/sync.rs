@@ -816,7 +816,7 @@ fn a_foreign_file_or_a_forged_head_of_this_device_is_refused() {
     let mut tree = net.remote_tree("vault");
     tree.insert("heads/README".into(), net.put_blob(b"hello"));
     net.force_tree(&tree);
-    let out = net.run("a2", "alice", &["sync"], None);
+    let out = net.run("a2", "alice", &["--json", "sync"], None);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -824,8 +824,15 @@ fn a_foreign_file_or_a_forged_head_of_this_device_is_refused() {
         "{err}"
     );
     assert_eq!(err.matches("never writes").count(), 1, "one line per file: {err}");
+    let json: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(json["refused"].as_array().unwrap().len(), 1, "{json}");
+    assert!(json["imported"].as_u64().unwrap() > 0, "{json}");
     assert_eq!(net.records("a2", "alice", "statkevich-2010").len(), 2);
     net.verifies("a2", "alice");
+    // The push left the foreign file out of the remote's newest commit
+    // (it stays in history); the next sync is clean.
+    assert!(!net.remote_tree("vault").contains_key("heads/README"));
+    net.ok("a2", "alice", &["sync"], None);
 
     // A copy of a1's directory (same device id) writes and pushes: a1 finds a
     // head in its own name that it never wrote.
