@@ -432,6 +432,158 @@ fn three_clones_in_any_order_converge_and_verify() {
         .unwrap();
 }
 
+/// An OpenSSH server on loopback, run from a temporary directory with its
+/// own host key and one authorized client key; killed on drop.
+struct Sshd {
+    child: std::process::Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sshd {
+    /// Starts sshd in `dir`; `None` (with the reason printed) where this
+    /// machine has no sshd, which CI must have.
+    fn start(dir: &Path) -> Option<Sshd> {
+        let sshd = PathBuf::from("/usr/sbin/sshd");
+        let keygen = Command::new("ssh-keygen").arg("-?").output().is_ok();
+        if !sshd.is_file() || !keygen {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install openssh-server and openssh-client (.ci/run)"
+            );
+            eprintln!("SKIPPED: no /usr/sbin/sshd or ssh-keygen here (apt-get install -y openssh-server)");
+            return None;
+        }
+        std::fs::create_dir_all(dir).unwrap();
+        for key in ["host_key", "client_key"] {
+            let out = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+                .arg(dir.join(key))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+        std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).unwrap();
+        // sshd run as root wants its privilege separation directory.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nPubkeyAuthentication yes\nPasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n",
+            d = dir.display()
+        );
+        std::fs::write(dir.join("sshd_config"), config).unwrap();
+        let host = std::fs::read_to_string(dir.join("host_key.pub")).unwrap();
+        std::fs::write(dir.join("known_hosts"), format!("[127.0.0.1]:{port} {host}")).unwrap();
+        let child = Command::new(&sshd)
+            .args(["-D", "-e", "-f"])
+            .arg(dir.join("sshd_config"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("sshd.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let sshd = Sshd {
+            child,
+            dir: dir.to_path_buf(),
+            port,
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sshd);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!(
+            "sshd did not start: {}",
+            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
+        );
+    }
+
+    /// The ssh command git is to run: this server's key only, the client key
+    /// only, no ssh configuration or known_hosts of the user's read or written.
+    fn ssh_command(&self) -> String {
+        let d = self.dir.display();
+        format!(
+            "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -i {d}/client_key \
+             -o UserKnownHostsFile={d}/known_hosts -o GlobalKnownHostsFile=/dev/null \
+             -o StrictHostKeyChecking=yes"
+        )
+    }
+}
+
+#[test]
+fn sync_init_sync_and_clone_over_ssh_on_loopback() {
+    if !git_available() {
+        return;
+    }
+    let net = Net::new();
+    let Some(sshd) = Sshd::start(&net.dir.path().join("sshd")) else {
+        return;
+    };
+    let bare = net.dir.path().join("over-ssh.git");
+    let out = Command::new("git")
+        .args(["init", "--quiet", "--bare"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let user = text(&Command::new("id").arg("-un").output().unwrap().stdout)
+        .trim()
+        .to_string();
+    let url = format!("ssh://{user}@127.0.0.1:{}{}", sshd.port, bare.display());
+    let home = net.dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = |device: &str, args: &[&str], stdin: Option<&str>| {
+        let mut c = net.cmd(device, "alice", args);
+        c.env("GIT_SSH_COMMAND", sshd.ssh_command()).env("HOME", &home);
+        let out = common::run(c, stdin);
+        assert!(
+            out.status.success(),
+            "{device}: {args:?}: {}\nsshd: {}",
+            text(&out.stderr),
+            std::fs::read_to_string(sshd.dir.join("sshd.log")).unwrap_or_default()
+        );
+    };
+    // A vault of its own (a1 already syncs with the local remote).
+    run("s1", &["init", "--name", "alice"], None);
+    run("s1", &["case", "new", "statkevich-2010"], None);
+    let rec = serde_json::json!({"type": "note", "text": "first over ssh"}).to_string();
+    run("s1", &["add", "statkevich-2010", "--from", "-"], Some(&rec));
+    run("s1", &["sync", "init", "--remote", &url], None);
+    run("s1", &["sync"], None);
+    run("s2", &["clone", &url], None);
+    let rec = serde_json::json!({"type": "note", "text": "sent over ssh"}).to_string();
+    run("s2", &["add", "statkevich-2010", "--from", "-"], Some(&rec));
+    run("s2", &["sync"], None);
+    run("s1", &["sync"], None);
+    let s1 = net.records("s1", "alice", "statkevich-2010");
+    assert_eq!(s1.len(), 2, "{s1:?}");
+    assert_eq!(s1, net.records("s2", "alice", "statkevich-2010"));
+    net.verifies("s2", "alice");
+    // The vault's branch really is on the server's repository, and nothing
+    // of the user's ssh set-up was written.
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(&bare)
+        .args(["rev-parse", "--verify", "refs/heads/vault"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "nothing was pushed over ssh");
+    assert!(!home.join(".ssh").exists(), "ssh wrote into HOME");
+}
+
 #[test]
 fn a_roster_forked_by_two_member_additions_is_sealed_anew_at_merge() {
     if !git_available() {
@@ -488,33 +640,104 @@ fn refused(net: &Net, device: &str) -> String {
     text(&out.stderr)
 }
 
+/// Syncs `device`, whose copy of `case` the remote has tampered with:
+/// returns stderr. The sync fails, and the case's files here are exactly as
+/// they were (nothing of it imported), while the rest may come in.
+fn refused_case(net: &Net, device: &str, case: &str) -> String {
+    let files = |net: &Net| -> BTreeMap<String, Vec<u8>> {
+        opened_paths(&net.vault(device), &net.key("alice"), case)
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(net.vault(device).join(&p)).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    };
+    let before = files(net);
+    let out = net.run(device, "alice", &["sync"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(before, files(net), "the refused case changed");
+    net.verifies(device, "alice");
+    text(&out.stderr)
+}
+
 #[test]
-fn an_altered_object_on_the_remote_is_reported_and_nothing_is_imported() {
-    if !git_available() {
+fn an_altered_object_refuses_its_case_and_the_rest_is_imported() {
+    if !git_available() || !age_available() {
         return;
     }
     let net = Net::new();
     net.clone_to("a2", "alice");
     net.note("a2", "alice", "statkevich-2010", "new from a2");
+    net.ok("a2", "alice", &["case", "new", "bialiatski-2021"], None);
+    net.note("a2", "alice", "bialiatski-2021", "untouched by the attacker");
     net.ok("a2", "alice", &["sync"], None);
-    let mut tree = net.remote_tree("vault");
-    let (path, id) = tree
-        .iter()
-        .find(|(p, _)| p.starts_with("objects/"))
-        .map(|(p, i)| (p.clone(), i.clone()))
+    // One segment of the case that a1 has not seen yet is altered.
+    let seen = net.remote_tree("vault");
+    let here = common::snapshot(&net.vault("a1"));
+    let path = opened_paths(&net.vault("a2"), &net.key("alice"), "statkevich-2010")
+        .into_iter()
+        .find(|p| p.starts_with("objects/") && !here.contains_key(&net.vault("a1").join(p)))
         .unwrap();
-    let mut bytes = net.blob(&id);
+    let mut tree = seen.clone();
+    let mut bytes = net.blob(&seen[&path]);
     let at = bytes.len() - 20;
     bytes[at] ^= 1;
     tree.insert(path.clone(), net.put_blob(&bytes));
     net.force_tree(&tree);
-    let err = refused(&net, "a1");
+    net.note("a1", "alice", "statkevich-2010", "a1's own, still pushed");
+    let err = refused_case(&net, "a1", "statkevich-2010");
+    assert!(err.contains(&format!("{path} (remote)")), "{err}");
+    assert!(err.contains("left out"), "{err}");
+    assert_eq!(net.records("a1", "alice", "statkevich-2010").len(), 2);
+    // a1's own heads, the refused case's included, reached the remote.
+    let pushed: BTreeSet<String> = net.remote_tree("vault").into_values().collect();
+    for head in std::fs::read_dir(net.vault("a1").join("heads")).unwrap() {
+        let id = net.put_blob(&std::fs::read(head.unwrap().path()).unwrap());
+        assert!(pushed.contains(&id), "a1's head was not pushed");
+    }
+    assert_eq!(net.records("a1", "alice", "bialiatski-2021").len(), 1);
+    // Nothing was pushed over the altered file, and the next sync says it again.
+    assert_eq!(net.remote_tree("vault")[&path], tree[&path]);
+    let err = refused_case(&net, "a1", "statkevich-2010");
+    assert!(err.contains(&format!("{path} (remote)")), "{err}");
+
+    // An object the copy already holds, altered: named as damaged.
+    let net = Net::new();
+    net.clone_to("a2", "alice");
+    net.ok("a2", "alice", &["case", "new", "bialiatski-2021"], None);
+    net.ok("a2", "alice", &["sync"], None);
+    let mut tree = net.remote_tree("vault");
+    let path = opened_paths(&net.vault("a1"), &net.key("alice"), "statkevich-2010")
+        .into_iter()
+        .find(|p| p.starts_with("objects/"))
+        .unwrap();
+    let mut bytes = net.blob(&tree[&path]);
+    let at = bytes.len() - 20;
+    bytes[at] ^= 1;
+    tree.insert(path.clone(), net.put_blob(&bytes));
+    net.force_tree(&tree);
+    let err = refused_case(&net, "a1", "statkevich-2010");
     assert!(err.contains(&format!("{path} (remote): damaged")), "{err}");
+    let cases = net.ok("a1", "alice", &["case", "list"], None);
+    assert!(cases.contains("bialiatski-2021"), "{cases}");
+}
+
+fn age_available() -> bool {
+    let found = Command::new("age")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "CI must install age");
+        eprintln!("SKIPPED: age is not installed here");
+    }
+    found
 }
 
 #[test]
 fn a_removed_entry_and_a_rolled_back_remote_are_reported() {
-    if !git_available() {
+    if !git_available() || !age_available() {
         return;
     }
     let net = Net::new();
@@ -522,19 +745,29 @@ fn a_removed_entry_and_a_rolled_back_remote_are_reported() {
     net.note("a2", "alice", "statkevich-2010", "second");
     net.ok("a2", "alice", &["sync"], None);
     net.ok("a1", "alice", &["sync"], None);
-    // An object a1 has seen is dropped from the remote.
+    // An object of the case that a1 has seen is dropped from the remote.
     let full = net.remote_tree("vault");
     let mut cut = full.clone();
-    let gone = cut.keys().find(|p| p.starts_with("objects/")).unwrap().clone();
+    let gone = opened_paths(&net.vault("a1"), &net.key("alice"), "statkevich-2010")
+        .into_iter()
+        .find(|p| p.starts_with("objects/"))
+        .unwrap();
     cut.remove(&gone);
     net.force_tree(&cut);
-    let err = refused(&net, "a1");
-    assert!(err.contains(&gone) && err.contains("removed from the remote"), "{err}");
-    // A fresh copy, which never saw it, finds the head naming what is missing.
+    // A fresh copy, which never saw it, finds the head naming what is
+    // missing: it leaves the case out, and takes the rest.
     let out = net.run("a3", "alice", &["clone", net.remote().to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("missing"), "{}", text(&out.stderr));
-    assert!(!net.vault("a3").exists(), "a failed clone leaves nothing behind");
+    net.verifies("a3", "alice");
+    let cases = net.ok("a3", "alice", &["case", "list"], None);
+    assert!(!cases.contains("statkevich-2010"), "{cases}");
+    // a1 names the removal, and its push puts the file back.
+    let err = refused(&net, "a1");
+    assert!(err.contains(&gone) && err.contains("removed from the remote"), "{err}");
+    assert_eq!(net.remote_tree("vault").get(&gone), full.get(&gone));
+    net.ok("a3", "alice", &["sync"], None);
+    assert_eq!(net.records("a3", "alice", "statkevich-2010").len(), 2);
     // The whole branch put back to the first commit.
     let first = net.git(&["rev-list", "--max-parents=0", "vault"], None);
     net.git(&["update-ref", "refs/heads/vault", first.trim()], None);
@@ -578,11 +811,28 @@ fn a_foreign_file_or_a_forged_head_of_this_device_is_refused() {
     }
     let net = Net::new();
     net.clone_to("a2", "alice");
+    net.note("a1", "alice", "statkevich-2010", "still arrives");
+    net.ok("a1", "alice", &["sync"], None);
     let mut tree = net.remote_tree("vault");
     tree.insert("heads/README".into(), net.put_blob(b"hello"));
     net.force_tree(&tree);
-    let err = refused(&net, "a2");
-    assert!(err.contains("never writes"), "{err}");
+    let out = net.run("a2", "alice", &["--json", "sync"], None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("heads/README (remote)") && err.contains("never writes"),
+        "{err}"
+    );
+    assert_eq!(err.matches("never writes").count(), 1, "one line per file: {err}");
+    let json: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(json["refused"].as_array().unwrap().len(), 1, "{json}");
+    assert!(json["imported"].as_u64().unwrap() > 0, "{json}");
+    assert_eq!(net.records("a2", "alice", "statkevich-2010").len(), 2);
+    net.verifies("a2", "alice");
+    // The push left the foreign file out of the remote's newest commit
+    // (it stays in history); the next sync is clean.
+    assert!(!net.remote_tree("vault").contains_key("heads/README"));
+    net.ok("a2", "alice", &["sync"], None);
 
     // A copy of a1's directory (same device id) writes and pushes: a1 finds a
     // head in its own name that it never wrote.

@@ -18,7 +18,9 @@ The remote is any git repository (a USB stick, a self-hosted server, a hosting
 service), reached with your own git and SSH set-up. It only ever holds the
 vault's encrypted files under their opaque names, in commits with a neutral
 author, date and message. What is fetched is checked before it is imported;
-a remote that was tampered with is reported and nothing is changed here."
+what fails its checks (a file tampered with on the remote) is named, and it,
+with every file of its case, is left out while the rest comes in; the sync
+then ends with exit status 1."
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -94,8 +96,18 @@ pub fn report(ctx: &Ctx, outcome: Outcome) -> i32 {
             1
         }
         Outcome::Done(s) => {
+            for p in &s.refused {
+                eprintln!("dossier: {p}");
+            }
             done(ctx, &s);
-            0
+            if s.refused.is_empty() {
+                return 0;
+            }
+            eprintln!(
+                "dossier: the remote fails {} check(s); those files and their cases were left out, the rest was imported",
+                s.refused.len()
+            );
+            1
         }
     }
 }
@@ -104,6 +116,7 @@ fn done(ctx: &Ctx, s: &Synced) {
     if ctx.json {
         output::json(&serde_json::json!({
             "imported": s.imported, "merged": s.merged, "rotated": s.rotated, "pushed": s.pushed,
+            "refused": s.refused.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }));
         return;
     }

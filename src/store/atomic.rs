@@ -108,6 +108,38 @@ fn write_inner(
     flush_dir(dir, faults)
 }
 
+/// Moves a file already written and flushed to disk (`sync_all`) at `from`,
+/// in the same file system, to `path`, then flushes `path`'s directory: the
+/// rename is the commit point, as for [`write_with`], without copying the
+/// bytes again. `Replace::Never` links the file under its new name (which
+/// fails if the name is taken) before removing the old one.
+pub fn install(from: &Path, path: &Path, replace: Replace) -> Result<()> {
+    crate::store::iofault("write").map_err(|e| Error::io(path, e))?;
+    match replace {
+        Replace::Never => {
+            std::fs::hard_link(from, path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::Invalid(format!("{} already exists; refusing to overwrite it", path.display()))
+                } else {
+                    Error::io(path, e)
+                }
+            })?;
+            std::fs::remove_file(from).map_err(|e| Error::io(from, e))?;
+        }
+        Replace::Atomically | Replace::AtomicallyUnsynced => {
+            std::fs::rename(from, path).map_err(|e| Error::io(path, e))?
+        }
+    }
+    if replace == Replace::AtomicallyUnsynced {
+        return Ok(());
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    flush_dir(dir, true)
+}
+
 /// Writes a new file of a cache in `local/` whole under its final name
 /// (a temporary file renamed, refusing to overwrite), without flushing it:
 /// after a power cut it may be gone, empty or torn, so its reader must

@@ -11,7 +11,7 @@
 //! knows names and bytes, never plaintext or keys.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -185,50 +185,38 @@ impl Git {
         Ok(tree)
     }
 
-    /// The contents of blobs, in the order asked.
-    pub fn blobs(&self, ids: &[String]) -> Result<Vec<Vec<u8>>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+    /// Writes blobs into files, each `(blob id, path)`, streamed from `git
+    /// cat-file --batch` through a fixed buffer: a blob of any size (a
+    /// document's content may be GiBs) is never held in memory. Each file is
+    /// created anew (mode 0600 on unix) and flushed to disk.
+    pub fn blobs_to_files(&self, items: &[(String, PathBuf)]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
         }
         let mut c = self.command();
         c.args(["cat-file", "--batch"]);
         let mut child = c.spawn().map_err(spawn_error)?;
-        let mut input = ids.join("\n");
-        input.push('\n');
+        let mut input = String::new();
+        for (id, _) in items {
+            input.push_str(id);
+            input.push('\n');
+        }
         let mut stdin = child.stdin.take().ok_or_else(|| git_failed("cat-file", "no stdin"))?;
         let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let mut out = Vec::new();
-        if let Some(mut so) = child.stdout.take() {
-            so.read_to_end(&mut out)
-                .map_err(|e| git_failed("cat-file", &e.to_string()))?;
+        let copied = match child.stdout.take() {
+            Some(so) => copy_blobs(&mut std::io::BufReader::with_capacity(1 << 16, so), items),
+            None => Err(git_failed("cat-file", "no stdout")),
+        };
+        if copied.is_err() {
+            let _ = child.kill();
         }
         let _ = writer.join();
         let status = child.wait().map_err(spawn_error)?;
+        copied?;
         if !status.success() {
             return Err(git_failed("cat-file", "failed"));
         }
-        let mut blobs = Vec::with_capacity(ids.len());
-        let mut at = 0;
-        for _ in ids {
-            let end = out[at..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .ok_or_else(|| git_failed("cat-file", "short output"))?;
-            let header = String::from_utf8_lossy(&out[at..at + end]).to_string();
-            at += end + 1;
-            let size: usize = header
-                .rsplit(' ')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .filter(|_| header.contains(" blob "))
-                .ok_or_else(|| git_failed("cat-file", &format!("unexpected '{header}'")))?;
-            if at + size > out.len() {
-                return Err(git_failed("cat-file", "short output"));
-            }
-            blobs.push(out[at..at + size].to_vec());
-            at += size + 1;
-        }
-        Ok(blobs)
+        Ok(())
     }
 
     /// Blob ids of files, in order; `store` also writes them into the
@@ -312,6 +300,38 @@ impl Git {
     }
 }
 
+/// Reads `cat-file --batch` output: for each item, a header line `ID blob
+/// SIZE`, then SIZE bytes, then a newline.
+fn copy_blobs(out: &mut impl BufRead, items: &[(String, PathBuf)]) -> Result<()> {
+    for (id, path) in items {
+        let mut header = Vec::new();
+        out.read_until(b'\n', &mut header)
+            .map_err(|e| git_failed("cat-file", &e.to_string()))?;
+        let header = String::from_utf8_lossy(&header).trim_end().to_string();
+        let mut parts = header.split(' ');
+        let size: u64 = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(got), Some("blob"), Some(size), None) if got == id => size
+                .parse()
+                .map_err(|_| git_failed("cat-file", &format!("unexpected '{header}'")))?,
+            _ => return Err(git_failed("cat-file", &format!("unexpected '{header}'"))),
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+        let copied = std::io::copy(&mut out.by_ref().take(size), &mut file).map_err(|e| Error::io(path, e))?;
+        if copied != size {
+            return Err(git_failed("cat-file", "short output"));
+        }
+        file.sync_all().map_err(|e| Error::io(path, e))?;
+        let mut newline = [0u8; 1];
+        out.read_exact(&mut newline)
+            .map_err(|e| git_failed("cat-file", &e.to_string()))?;
+    }
+    Ok(())
+}
+
 fn exec(mut c: Command, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>> {
     let mut child = c.spawn().map_err(spawn_error)?;
     let input = stdin.map(<[u8]>::to_vec).unwrap_or_default();
@@ -345,4 +365,37 @@ fn git_failed(what: &str, stderr: &str) -> Error {
     let said: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let said = said.join("; ");
     Error::Vault(format!("git {what} failed: {said}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_output_is_split_into_files_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = vec![
+            ("aa".to_string(), dir.path().join("one")),
+            ("bb".to_string(), dir.path().join("two")),
+        ];
+        let out = b"aa blob 3\nabc\nbb blob 0\n\n".to_vec();
+        copy_blobs(&mut std::io::Cursor::new(out), &items).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("one")).unwrap(), b"abc");
+        assert_eq!(std::fs::read(dir.path().join("two")).unwrap(), b"");
+
+        // Another blob than asked, a missing one, or output cut short: refused.
+        for (n, out) in [
+            &b"cc blob 3\nabc\n"[..],
+            b"aa missing\n",
+            b"aa blob 10\nabc",
+            b"aa tree 3\nabc\n",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let to = vec![("aa".to_string(), dir.path().join(format!("bad{n}")))];
+            let err = copy_blobs(&mut std::io::Cursor::new(out.to_vec()), &to).expect_err("refused");
+            assert!(err.to_string().contains("cat-file"), "{err}");
+        }
+    }
 }

@@ -305,6 +305,13 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a flushed file from elsewhere in the vault's directory (sync's
+    /// staging area) into `area` under `name`, durably, without copying it.
+    pub fn install(&self, area: Area, name: &str, replace: Replace, from: &Path) -> Result<()> {
+        self.require_exclusive();
+        atomic::install(from, &self.path(area, name), replace)
+    }
+
     /// Removes a file durably.
     pub fn remove(&self, area: Area, name: &str) -> Result<()> {
         self.require_exclusive();

@@ -19,19 +19,27 @@
 //!   only if no head of its log stays readable (a rotation shut this member
 //!   out); otherwise it was replaced, and that is a problem.
 //!
-//! Everything fetched is first assembled in `local/sync/stage` (hard links to
-//! the local files plus the remote's changes) and checked there like
-//! `verify` checks a vault. Only when nothing is wrong are the files written
-//! into the vault, under its lock, each head in its own journaled write
+//! Everything fetched is streamed into `local/sync/fetch` (never held whole
+//! in memory: a document's content may be GiBs), then assembled in
+//! `local/sync/stage` (hard links to the local files plus the remote's
+//! changes) and checked there like `verify` checks a vault. A problem
+//! leaves out its whole log (or, when no log can be told, its file) and the
+//! rest is checked again, until what is left passes: one bad file on the
+//! remote stops one case, not the team. Then the files are moved into the
+//! vault, under its lock, each head in its own journaled write
 //! (docs/FORMAT.md §11), so a sync killed part way leaves a vault that loads
 //! and verifies. Then each log with more than one tip gets a signed `merge`
 //! entry, or, when a branch changed who may read the case, a full rotation
 //! (whose `rotate` entry joins the branches) so files sealed to old keys on
 //! a late device are sealed anew. Last, the vault's files become one commit
-//! pushed without force; if the remote moved meanwhile, the sync starts over.
+//! pushed without force, with the remote's own copy of every refused file
+//! (a push never rolls back or deletes what it could not accept); if the
+//! remote moved meanwhile, the sync starts over.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
 
 use crate::crypto::{identity::Identity, seal};
 use crate::error::{Error, Result};
@@ -68,12 +76,17 @@ pub struct Synced {
     pub rotated: Vec<String>,
     /// Whether a new commit went to the remote.
     pub pushed: bool,
+    /// What the remote holds that fails its checks and was left out, each
+    /// file once; the logs they belong to were not imported at all. Not
+    /// empty: the sync did what it could and must still end in failure.
+    pub refused: Vec<Problem>,
 }
 
 /// How a sync ended.
 pub enum Outcome {
     Done(Synced),
-    /// What the remote holds fails its checks; nothing was imported.
+    /// What the remote holds fails its checks in a way no single log or file
+    /// can be left out for; nothing was imported.
     Refused(Vec<Problem>),
 }
 
@@ -167,11 +180,15 @@ pub fn sync(root: &Path, mut identity: Identity, forget: &[String]) -> Result<(O
     let mut synced = Synced::default();
     for _ in 0..5 {
         let remote = git.fetch()?;
-        let (outcome, id) = pull(root, &git, remote.as_deref(), identity, forget)?;
+        let (pulled, id) = pull(root, &git, remote.as_deref(), identity, forget)?;
         identity = id;
-        match outcome {
+        match pulled.outcome {
             Outcome::Refused(p) => return Ok((Outcome::Refused(p), identity)),
-            Outcome::Done(s) => synced.imported += s.imported,
+            Outcome::Done(s) => {
+                synced.imported += s.imported;
+                // Only the last attempt's refusals stand.
+                synced.refused = s.refused;
+            }
         }
         let mut vault = Vault::open(root, identity, true)?;
         let joined = vault.join_forks();
@@ -179,7 +196,7 @@ pub fn sync(root: &Path, mut identity: Identity, forget: &[String]) -> Result<(O
         let (merged, rotated) = joined?;
         synced.merged.extend(merged);
         synced.rotated.extend(rotated);
-        if let Some(pushed) = push(root, &git, remote.as_deref())? {
+        if let Some(pushed) = push(root, &git, remote.as_deref(), &pulled.held)? {
             synced.pushed = pushed;
             let path = sync_dir(root).join("last");
             atomic::write_with(&path, Replace::Atomically, |f| {
@@ -260,13 +277,20 @@ fn log_entries(store: &Store, identity: &Identity) -> Result<BTreeMap<String, Ha
 struct Import {
     area: Area,
     name: String,
-    bytes: Vec<u8>,
+    /// The remote's copy, fetched into `local/sync/fetch/` and flushed.
+    file: PathBuf,
     /// Not in the vault yet.
     new: bool,
     /// The remote's head, when it is one this identity opens.
     head: Option<Head>,
     /// Whether this identity opens the remote's copy.
     readable: bool,
+}
+
+impl Import {
+    fn path(&self) -> String {
+        format!("{}/{}", self.area.dir(), self.name)
+    }
 }
 
 /// What the remote brings, file by file.
@@ -276,7 +300,26 @@ struct Plan {
     /// Files that this identity opens here but not in the remote's copy, with
     /// their log: acceptable only if no head of that log stays readable.
     sealed_away: Vec<(String, LogId)>,
+    /// The log each file belongs to, where this identity can tell: heads it
+    /// opens (here or on the remote) and the segments they list.
+    logs: HashMap<String, LogId>,
 }
+
+impl Plan {
+    /// Leaves out every import of a refused log, and every refused file.
+    fn drop_refused(&mut self, logs: &HashSet<LogId>, paths: &HashSet<String>) {
+        let refused = |path: &String, known: &HashMap<String, LogId>| {
+            paths.contains(path) || known.get(path).is_some_and(|l| logs.contains(l))
+        };
+        let known = &self.logs;
+        self.imports.retain(|i| !refused(&i.path(), known));
+        self.sealed_away
+            .retain(|(p, l)| !paths.contains(p) && !logs.contains(l));
+    }
+}
+
+/// A problem with what the remote holds, and the log it belongs to if known.
+type Found = (Option<LogId>, Problem);
 
 fn split(path: &str) -> Option<(Area, &str)> {
     let (dir, name) = path.split_once('/')?;
@@ -304,17 +347,51 @@ fn local_tree(store: &Store, git: &Git, keep: bool) -> Result<Tree> {
     Ok(keys.into_iter().zip(ids).collect())
 }
 
-/// Imports what the remote at `remote` brings, if it all checks out.
+/// The scratch directory the remote's files are fetched into; removed when
+/// dropped (what the import moved into the vault is no longer there).
+struct Fetched(PathBuf);
+
+impl Fetched {
+    fn new(dir: PathBuf) -> Result<Fetched> {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        make_private_dir(&dir)?;
+        Ok(Fetched(dir))
+    }
+}
+
+impl Drop for Fetched {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What a pull did, for the push that follows.
+struct Pulled {
+    outcome: Outcome,
+    /// The remote's copies of files refused here, by path: pushed as they
+    /// are, so a push never rolls back, undoes a rotation of, or deletes what
+    /// another device wrote, and never replaces a file this copy could not
+    /// judge.
+    held: Tree,
+}
+
+/// Imports what the remote at `remote` brings and checks out, log by log.
 fn pull(
     root: &Path,
     git: &Git,
     remote: Option<&str>,
     identity: Identity,
     forget: &[String],
-) -> Result<(Outcome, Identity)> {
+) -> Result<(Pulled, Identity)> {
     let store = Store::open(root, Mode::Exclusive)?;
+    let done = |outcome| Pulled {
+        outcome,
+        held: Tree::new(),
+    };
     let Some(remote) = remote else {
-        return Ok((Outcome::Done(Synced::default()), identity));
+        return Ok((done(Outcome::Done(Synced::default())), identity));
     };
     let device = store.device()?;
     let local = local_tree(&store, git, false)?;
@@ -323,33 +400,159 @@ fn pull(
         None => Tree::new(),
     };
     let theirs = git.tree(remote)?;
-    let mut problems = Vec::new();
-    let plan = plan(&store, git, &identity, &device, (&local, &theirs, &base), &mut problems)?;
+    let fetched = Fetched::new(sync_dir(root).join("fetch"))?;
+    let mut found: Vec<Found> = Vec::new();
+    let mut plan = plan(
+        &store,
+        git,
+        &identity,
+        &device,
+        (&local, &theirs, &base),
+        &fetched.0,
+        &mut found,
+    )?;
+    // Whatever one file or one log gets wrong, the rest still comes in:
+    // each problem refuses its log (no half of a case is imported) or, when
+    // the log cannot be told, its file; the vault as it would then be is
+    // checked again, until it checks out.
     let mut identity = identity;
-    if problems.is_empty() && !plan.imports.is_empty() {
+    let mut refused_logs: HashSet<LogId> = HashSet::new();
+    let mut refused_paths: HashSet<String> = HashSet::new();
+    let mut reported: Vec<Problem> = Vec::new();
+    let mut fresh = found;
+    let mut checked = false;
+    loop {
+        for (log, p) in &fresh {
+            let path = p.file.as_deref().map(|f| f.trim_end_matches(" (remote)").to_string());
+            if let Some(l) = log.or_else(|| path.as_ref().and_then(|f| plan.logs.get(f).copied())) {
+                refused_logs.insert(l);
+            }
+            refused_paths.extend(path);
+        }
+        reported.extend(fresh.drain(..).map(|(_, p)| p));
+        let before = plan.imports.len();
+        plan.drop_refused(&refused_logs, &refused_paths);
+        if checked && plan.imports.len() == before {
+            // What the check found does not come from an import that can
+            // be left out: refuse everything.
+            return Ok((done(Outcome::Refused(tidy(reported))), identity));
+        }
+        if plan.imports.is_empty() {
+            break;
+        }
         let (found, id) = check_staged(root, &store, git, &theirs, &plan, identity, forget)?;
         identity = id;
-        problems.extend(found);
+        if found.is_empty() {
+            break;
+        }
+        fresh = found;
+        checked = true;
     }
-    if !problems.is_empty() {
-        problems.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
-        problems.dedup();
-        return Ok((Outcome::Refused(problems), identity));
-    }
+    // The remote's copy of each refused file that it changed since the base
+    // and that differs from this vault's. (One the remote did not change is
+    // older than this copy's: this copy's own newer head of a refused log
+    // is still pushed.)
+    let held: Tree = theirs
+        .iter()
+        .filter(|(p, id)| split(p).is_some() && !id.is_empty() && local.get(*p) != Some(id) && base.get(*p) != Some(id))
+        .filter(|(p, _)| refused_paths.contains(*p) || plan.logs.get(*p).is_some_and(|l| refused_logs.contains(l)))
+        .filter(|(p, _)| !plan.imports.iter().any(|i| &i.path() == *p))
+        .map(|(p, id)| (p.clone(), id.clone()))
+        .collect();
     let imported = plan.imports.len();
     import(&store, plan)?;
-    git.set_ref(BASE_REF, remote)?;
+    drop(fetched);
+    if reported.is_empty() {
+        git.set_ref(BASE_REF, remote)?;
+    }
+    let synced = Synced {
+        imported,
+        refused: tidy(reported),
+        ..Synced::default()
+    };
     Ok((
-        Outcome::Done(Synced {
-            imported,
-            ..Synced::default()
-        }),
+        Pulled {
+            outcome: Outcome::Done(synced),
+            held,
+        },
         identity,
     ))
 }
 
-fn open(identity: &Identity, bytes: &[u8]) -> seal::Opened {
-    seal::open(identity.age_identity(), bytes, MAX_OBJECT_PLAINTEXT)
+/// Problems sorted by file, each once.
+fn tidy(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+    problems.dedup();
+    problems
+}
+
+/// What a file holds for this identity, read as a stream.
+enum Seen {
+    /// A hash of the plaintext, and the plaintext itself when it is small
+    /// (a head or a segment; a document's content is only hashed).
+    Readable([u8; 32], Option<Zeroizing<Vec<u8>>>),
+    NotForUs,
+    Damaged(String),
+}
+
+/// Plaintexts up to this size are kept by [`peek`]; heads and segments are
+/// far smaller.
+const KEEP_PLAIN: usize = 64 << 20;
+
+/// Reads an age file at `path` through a fixed buffer (a document's content
+/// may be GiBs).
+fn peek(identity: &Identity, path: &Path) -> Result<Seen> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = match seal::open_stream(
+        identity.age_identity(),
+        std::io::BufReader::with_capacity(1 << 16, file),
+    ) {
+        seal::OpenedStream::Reader(r) => r,
+        seal::OpenedStream::NotForUs => return Ok(Seen::NotForUs),
+        seal::OpenedStream::Damaged(m) => return Ok(Seen::Damaged(m)),
+    };
+    let mut hash = blake3::Hasher::new();
+    let mut plain = Some(Zeroizing::new(Vec::new()));
+    let mut buf = Zeroizing::new(vec![0u8; 1 << 16]);
+    let mut total: u64 = 0;
+    loop {
+        let n = match std::io::Read::read(&mut reader, &mut buf[..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Ok(Seen::Damaged(format!(
+                    "age payload fails authentication ({})",
+                    seal::one_line(&e.to_string())
+                )))
+            }
+        };
+        total += n as u64;
+        if total > MAX_OBJECT_PLAINTEXT * 64 {
+            return Ok(Seen::Damaged("far larger than any file dossier writes".into()));
+        }
+        hash.update(&buf[..n]);
+        if plain.as_ref().is_some_and(|p| p.len() + n > KEEP_PLAIN) {
+            plain = None;
+        }
+        if let Some(p) = plain.as_mut() {
+            p.extend_from_slice(&buf[..n]);
+        }
+    }
+    Ok(Seen::Readable(*hash.finalize().as_bytes(), plain))
+}
+
+/// The log of each head this identity opens here, and of the segments it lists.
+fn local_logs(store: &Store, identity: &Identity) -> Result<HashMap<String, LogId>> {
+    let mut logs = HashMap::new();
+    for h in log::scan_heads(store, identity)?.heads {
+        let l = h.head.log.into_array();
+        logs.insert(format!("heads/{}", h.name), l);
+        for s in &h.head.segments {
+            logs.entry(format!("objects/{s}")).or_insert(l);
+        }
+    }
+    Ok(logs)
 }
 
 /// Decides, file by file, what to take from the remote (module docs).
@@ -359,42 +562,59 @@ fn plan(
     identity: &Identity,
     device: &[u8; 16],
     (local, theirs, base): (&Tree, &Tree, &Tree),
-    problems: &mut Vec<Problem>,
+    fetch_dir: &Path,
+    problems: &mut Vec<Found>,
 ) -> Result<Plan> {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        logs: local_logs(store, identity)?,
+        ..Plan::default()
+    };
     let remote_file = |path: &str| format!("{path} (remote)");
     for path in base.keys().filter(|p| !theirs.contains_key(*p)) {
-        problems.push(Problem::file(
-            remote_file(path),
-            "removed from the remote since the last sync; dossier never deletes a file there",
+        problems.push((
+            plan.logs.get(path).copied(),
+            Problem::file(
+                remote_file(path),
+                "removed from the remote since the last sync; dossier never deletes a file there",
+            ),
         ));
     }
     let mut wanted: Vec<(&String, &String)> = Vec::new();
     for (path, id) in theirs {
         if split(path).is_none() || id.is_empty() {
-            problems.push(Problem::file(
-                remote_file(&path.escape_debug().to_string()),
-                "a file dossier never writes is on the remote",
+            problems.push((
+                None,
+                Problem::file(
+                    remote_file(&path.escape_debug().to_string()),
+                    "a file dossier never writes is on the remote",
+                ),
             ));
             continue;
         }
         // A file the remote has not changed since the base, and this copy
-        // has, is ours to keep: it is neither fetched nor opened (a rotated
-        // document may be larger than a file is ever opened in memory).
+        // has, is ours to keep: it is neither fetched nor opened.
         let ours_newer = local.contains_key(path) && base.get(path) == Some(id);
         if local.get(path) != Some(id) && !ours_newer {
             wanted.push((path, id));
         }
     }
-    let ids: Vec<String> = wanted.iter().map(|(_, id)| (*id).clone()).collect();
-    let blobs = git.blobs(&ids)?;
-    for ((path, id), bytes) in wanted.into_iter().zip(blobs) {
+    // Each blob is streamed to its own file: nothing fetched is held whole
+    // in memory.
+    let items: Vec<(String, PathBuf)> = wanted
+        .iter()
+        .enumerate()
+        .map(|(n, (_, id))| ((*id).clone(), fetch_dir.join(n.to_string())))
+        .collect();
+    git.blobs_to_files(&items)?;
+    let mut decided: Vec<Import> = Vec::new();
+    for ((path, id), (_, fetched)) in wanted.into_iter().zip(items) {
         let Some((area, name)) = split(path) else { continue };
         let file = remote_file(path);
+        let here = plan.logs.get(path).copied();
         let mut import = Import {
             area,
             name: name.to_string(),
-            bytes,
+            file: fetched,
             new: false,
             head: None,
             readable: false,
@@ -403,110 +623,130 @@ fn plan(
             // A new object is opened once, by the staged check (a damaged
             // one fails it there).
             import.new = true;
-            plan.imports.push(import);
+            decided.push(import);
             continue;
         }
-        let theirs_opened = open(identity, &import.bytes);
-        if let seal::Opened::Damaged(m) = &theirs_opened {
-            problems.push(Problem::file(file, format!("damaged: {m}")));
-            continue;
-        }
-        let theirs_plain = match theirs_opened {
-            seal::Opened::Plain(p) => Some(p),
-            _ => None,
+        let theirs_seen = peek(identity, &import.file)?;
+        let theirs_plain = match theirs_seen {
+            Seen::Damaged(m) => {
+                problems.push((here, Problem::file(file, format!("damaged: {m}"))));
+                continue;
+            }
+            Seen::Readable(h, p) => Some((h, p)),
+            Seen::NotForUs => None,
         };
         import.readable = theirs_plain.is_some();
         if area == Area::Heads {
-            if let Some(p) = &theirs_plain {
-                match log::parse_head(p, name) {
+            if let Some((_, p)) = &theirs_plain {
+                let parsed = match p {
+                    Some(p) => log::parse_head(p, name),
+                    None => Err("larger than any head".to_string()),
+                };
+                match parsed {
                     Ok(h) => import.head = Some(h),
                     Err(m) => {
-                        problems.push(Problem::file(file, m));
+                        problems.push((here, Problem::file(file, m)));
                         continue;
                     }
                 }
             }
         }
+        let theirs_log = import.head.as_ref().map(|h| h.log.into_array());
         let Some(mine) = local.get(path) else {
             if import.head.as_ref().is_some_and(|h| h.device.as_ref() == device) {
-                problems.push(Problem::file(
-                    file,
-                    "a head in this device's name that this device never wrote: forged, or another copy uses this device id",
+                problems.push((
+                    theirs_log,
+                    Problem::file(
+                        file,
+                        "a head in this device's name that this device never wrote: forged, or another copy uses this device id",
+                    ),
                 ));
                 continue;
             }
             import.new = true;
-            plan.imports.push(import);
+            decided.push(import);
             continue;
         };
+        let log_of = here.or(theirs_log);
         let base_id = base.get(path);
         if base_id == Some(id) {
             // Only this side changed since the base: keep ours.
             continue;
         }
         let only_theirs_changed = base_id == Some(mine);
-        let Some(local_bytes) = store.read(area, name)? else {
+        let local_path = store.path(area, name);
+        if !local_path.exists() {
             continue;
-        };
-        let mine_plain = match open(identity, &local_bytes) {
-            seal::Opened::Plain(p) => Some(p),
+        }
+        let mine_plain = match peek(identity, &local_path)? {
+            Seen::Readable(h, p) => Some((h, p)),
             _ => None,
         };
         let take = match (&mine_plain, &theirs_plain) {
-            (Some(a), Some(b)) if a == b => only_theirs_changed || id < mine,
-            (Some(a), Some(_)) => match (area, &import.head) {
+            (Some((a, _)), Some((b, _))) if a == b => only_theirs_changed || id < mine,
+            (Some((_, a)), Some(_)) => match (area, &import.head) {
                 (Area::Objects, _) | (_, None) => {
-                    problems.push(Problem::file(
-                        file,
-                        "holds other content than this vault's copy: altered",
+                    problems.push((
+                        log_of,
+                        Problem::file(file, "holds other content than this vault's copy: altered"),
                     ));
                     continue;
                 }
                 (Area::Heads, Some(theirs_head)) => {
-                    let Ok(ours) = log::parse_head(a, name) else {
+                    let Some(Ok(ours)) = a.as_ref().map(|a| log::parse_head(a, name)) else {
                         // Our own copy is damaged: verify reports it; take theirs.
-                        plan.imports.push(import);
+                        decided.push(import);
                         continue;
                     };
                     if theirs_head.serial > ours.serial {
                         if theirs_head.device.as_ref() == device {
-                            problems.push(Problem::file(
-                                file,
-                                "a newer head in this device's name than this device wrote: forged, or another copy uses this device id",
+                            problems.push((
+                                log_of,
+                                Problem::file(
+                                    file,
+                                    "a newer head in this device's name than this device wrote: forged, or another copy uses this device id",
+                                ),
                             ));
                             continue;
                         }
                         true
                     } else if theirs_head.serial < ours.serial {
                         if only_theirs_changed {
-                            problems.push(Problem::file(
-                                file,
-                                format!(
-                                    "rolled back: the remote has serial {} of a head that is at {} here",
-                                    theirs_head.serial, ours.serial
+                            problems.push((
+                                log_of,
+                                Problem::file(
+                                    file,
+                                    format!(
+                                        "rolled back: the remote has serial {} of a head that is at {} here",
+                                        theirs_head.serial, ours.serial
+                                    ),
                                 ),
                             ));
                             continue;
                         }
                         false
                     } else {
-                        problems.push(Problem::file(
-                            file,
-                            format!(
-                                "two different heads with serial {}: forged, or two copies share a device id",
-                                ours.serial
+                        problems.push((
+                            log_of,
+                            Problem::file(
+                                file,
+                                format!(
+                                    "two different heads with serial {}: forged, or two copies share a device id",
+                                    ours.serial
+                                ),
                             ),
                         ));
                         continue;
                     }
                 }
             },
-            (Some(a), None) => {
-                let log_id = match area {
-                    Area::Heads => log::parse_head(a, name).ok().map(|h| h.log.into_array()),
-                    Area::Objects => cbor::from_slice::<Segment>(a).ok().map(|s| s.log.into_array()),
+            (Some((_, a)), None) => {
+                let log_id = match (area, a) {
+                    (Area::Heads, Some(a)) => log::parse_head(a, name).ok().map(|h| h.log.into_array()),
+                    (Area::Objects, Some(a)) => cbor::from_slice::<Segment>(a).ok().map(|s| s.log.into_array()),
+                    _ => None,
                 };
-                if let Some(l) = log_id {
+                if let Some(l) = log_id.or(here) {
                     plan.sealed_away.push((path.clone(), l));
                 }
                 true
@@ -515,20 +755,31 @@ fn plan(
             (None, None) => only_theirs_changed || id < mine,
         };
         if take {
-            plan.imports.push(import);
+            decided.push(import);
         }
     }
+    // The remote's readable heads tell the log of their files too.
+    for i in &decided {
+        if let Some(h) = &i.head {
+            let l = h.log.into_array();
+            plan.logs.entry(i.path()).or_insert(l);
+            for s in &h.segments {
+                plan.logs.entry(format!("objects/{s}")).or_insert(l);
+            }
+        }
+    }
+    plan.imports = decided;
     Ok(plan)
 }
 
 /// Builds a vault directory at `dir` from `base_store`'s files (hard links)
-/// and the remote's `tree`, with `replace` overriding by path.
+/// and the remote's `tree`, with `replace` (fetched files) overriding by path.
 fn stage(
     dir: &Path,
     base_store: Option<&Store>,
     git: &Git,
     tree: &Tree,
-    replace: &BTreeMap<String, &[u8]>,
+    replace: &BTreeMap<String, &Path>,
 ) -> Result<Store> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -538,42 +789,43 @@ fn stage(
         make_private_dir(&dir.join(sub))?;
     }
     let device = dir.join("local/device");
+    let link = |from: &Path, to: &Path| -> Result<()> {
+        if std::fs::hard_link(from, to).is_err() {
+            std::fs::copy(from, to).map_err(|e| Error::io(to, e))?;
+        }
+        Ok(())
+    };
     match base_store {
         Some(s) => {
             std::fs::copy(s.root().join("local/device"), &device).map_err(|e| Error::io(&device, e))?;
             for area in [Area::Heads, Area::Objects] {
                 for name in s.list(area)?.into_iter().filter(|n| is_object_name(n)) {
-                    let to = dir.join(area.dir()).join(&name);
-                    if std::fs::hard_link(s.path(area, &name), &to).is_err() {
-                        std::fs::copy(s.path(area, &name), &to).map_err(|e| Error::io(&to, e))?;
-                    }
+                    link(&s.path(area, &name), &dir.join(area.dir()).join(&name))?;
                 }
             }
-            for (path, bytes) in replace {
+            for (path, from) in replace {
                 let to = dir.join(path);
                 // Never write through a hard link into the vault itself.
                 let _ = std::fs::remove_file(&to);
-                std::fs::write(&to, bytes).map_err(|e| Error::io(&to, e))?;
+                link(from, &to)?;
             }
         }
         None => {
             std::fs::write(&device, crate::format::hex(&crate::store::random::<16>()))
                 .map_err(|e| Error::io(&device, e))?;
-            let (paths, ids): (Vec<&String>, Vec<String>) = tree
+            let items: Vec<(String, PathBuf)> = tree
                 .iter()
-                .filter(|(p, _)| split(p).is_some())
-                .map(|(p, i)| (p, i.clone()))
-                .unzip();
-            for (path, bytes) in paths.into_iter().zip(git.blobs(&ids)?) {
-                let to = dir.join(path);
-                std::fs::write(&to, bytes).map_err(|e| Error::io(&to, e))?;
-            }
+                .filter(|(p, i)| split(p).is_some() && !i.is_empty())
+                .map(|(p, i)| (i.clone(), dir.join(p)))
+                .collect();
+            git.blobs_to_files(&items)?;
         }
     }
     Store::open(dir, Mode::Shared)
 }
 
-/// Checks the vault as it would be after the import, in `local/sync/stage`.
+/// Checks the vault as it would be after the import, in `local/sync/stage`:
+/// each problem with its log where one is known.
 fn check_staged(
     root: &Path,
     store: &Store,
@@ -582,15 +834,11 @@ fn check_staged(
     plan: &Plan,
     identity: Identity,
     forget: &[String],
-) -> Result<(Vec<Problem>, Identity)> {
+) -> Result<(Vec<Found>, Identity)> {
     let dir = sync_dir(root).join("stage");
-    let replace: BTreeMap<String, &[u8]> = plan
-        .imports
-        .iter()
-        .map(|i| (format!("{}/{}", i.area.dir(), i.name), i.bytes.as_slice()))
-        .collect();
+    let replace: BTreeMap<String, &Path> = plan.imports.iter().map(|i| (i.path(), i.file.as_path())).collect();
     let staged = stage(&dir, Some(store), git, theirs, &replace)?;
-    let mut problems = Vec::new();
+    let mut problems: Vec<Found> = Vec::new();
     // This copy's marks (the newest heads it saw) judge the staged vault
     // too: a remote head older than one seen here is a roll-back. What the
     // check learns is written only into the stage, removed below.
@@ -601,27 +849,30 @@ fn check_staged(
         Err(e) => {
             drop(staged);
             let _ = std::fs::remove_dir_all(&dir);
-            problems.push(Problem {
-                file: None,
-                entry: None,
-                message: format!("after this sync: {e}"),
-            });
+            problems.push((
+                None,
+                Problem {
+                    file: None,
+                    entry: None,
+                    message: format!("after this sync: {e}"),
+                },
+            ));
             return Ok((problems, identity));
         }
     };
     let device = store.device()?;
     let vault = Vault::assemble(staged, identity, device, super::pack::Pack::off(), marks, read);
-    let report = vault.verify(None);
+    let report = vault.verify_by_log();
     let readable: HashSet<LogId> = vault.scan.heads.iter().map(|h| h.head.log.into_array()).collect();
     let Vault { identity, store, .. } = vault;
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
     // A file the import would bring is named as the remote's.
-    problems.extend(report?.problems.into_iter().map(|mut p| {
+    problems.extend(report?.into_iter().map(|(l, mut p)| {
         if let Some(f) = p.file.as_mut().filter(|f| replace.contains_key(f.as_str())) {
             f.push_str(" (remote)");
         }
-        p
+        (l, p)
     }));
     // A readable file replaced by one this identity cannot open: a rotation
     // that left this member out looks exactly like a remote that replaced
@@ -630,40 +881,46 @@ fn check_staged(
     let mut lost: Vec<String> = Vec::new();
     for (path, l) in &plan.sealed_away {
         if readable.contains(l) {
-            problems.push(Problem::file(
-                format!("{path} (remote)"),
-                "cannot be opened with this identity, yet its log still can: replaced or damaged",
+            problems.push((
+                Some(*l),
+                Problem::file(
+                    format!("{path} (remote)"),
+                    "cannot be opened with this identity, yet its log still can: replaced or damaged",
+                ),
             ));
             continue;
         }
         let name = names.name_of(l).unwrap_or_else(|| "an unnamed case".into());
         if !forget.contains(&name) && !lost.contains(&name) {
-            problems.push(Problem {
-                file: None,
-                entry: None,
-                message: format!(
-                    "case '{name}' can no longer be opened with this identity on the remote: either you \
-                     were revoked from it, or the remote replaced its files; ask one of its members, and \
-                     if you were revoked run `dossier sync --forget {name}`"
-                ),
-            });
+            problems.push((
+                Some(*l),
+                Problem {
+                    file: None,
+                    entry: None,
+                    message: format!(
+                        "case '{name}' can no longer be opened with this identity on the remote: either you \
+                         were revoked from it, or the remote replaced its files; ask one of its members, and \
+                         if you were revoked run `dossier sync --forget {name}`"
+                    ),
+                },
+            ));
             lost.push(name);
         }
     }
     Ok((problems, identity))
 }
 
-/// Writes the checked files into the vault: each head in its own journaled
+/// Moves the checked files into the vault: each head in its own journaled
 /// write with the new objects it lists, so every state on the way verifies.
 fn import(store: &Store, plan: Plan) -> Result<()> {
-    let mut pending: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut pending: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut heads = Vec::new();
     let mut before = Vec::new();
     let mut after = Vec::new();
     for i in plan.imports {
         match (i.area, i.new) {
             (Area::Objects, true) => {
-                pending.insert(i.name, i.bytes);
+                pending.insert(i.name, i.file);
             }
             (Area::Heads, _) => heads.push(i),
             (Area::Objects, false) if i.readable => before.push(i),
@@ -673,7 +930,7 @@ fn import(store: &Store, plan: Plan) -> Result<()> {
     // Re-sealed objects this identity can open go first: no readable head
     // then lists a file it cannot open.
     for i in &before {
-        store.write(Area::Objects, &i.name, Replace::Atomically, &i.bytes)?;
+        store.install(Area::Objects, &i.name, Replace::Atomically, &i.file)?;
     }
     let listed: HashSet<&String> = heads
         .iter()
@@ -698,32 +955,54 @@ fn import(store: &Store, plan: Plan) -> Result<()> {
         }
         store.begin(&h.name, &objects)?;
         for o in &objects {
-            if let Some(bytes) = pending.remove(o) {
-                store.write(Area::Objects, o, Replace::Never, &bytes)?;
+            if let Some(file) = pending.remove(o) {
+                store.install(Area::Objects, o, Replace::Never, &file)?;
             }
         }
-        store.write(Area::Heads, &h.name, Replace::Atomically, &h.bytes)?;
+        store.install(Area::Heads, &h.name, Replace::Atomically, &h.file)?;
         store.commit()?;
         failpoint("sync-head-imported");
     }
-    for (name, bytes) in pending {
-        store.write(Area::Objects, &name, Replace::Never, &bytes)?;
+    for (name, file) in pending {
+        store.install(Area::Objects, &name, Replace::Never, &file)?;
     }
     for i in &after {
-        store.write(Area::Objects, &i.name, Replace::Atomically, &i.bytes)?;
+        store.install(Area::Objects, &i.name, Replace::Atomically, &i.file)?;
     }
     Ok(())
 }
 
-/// Commits the vault's files and pushes them. `Some(pushed)` when done,
-/// `None` when the remote moved on since `remote` was fetched.
-fn push(root: &Path, git: &Git, remote: Option<&str>) -> Result<Option<bool>> {
+/// Commits the vault's files, with `held` (the remote's copies of refused
+/// files) in place of this vault's, and pushes them. `Some(pushed)` when
+/// done, `None` when the remote moved on since `remote` was fetched.
+fn push(root: &Path, git: &Git, remote: Option<&str>, held: &Tree) -> Result<Option<bool>> {
     let store = Store::open(root, Mode::Shared)?;
-    let tree = local_tree(&store, git, true)?;
+    let mut tree = local_tree(&store, git, true)?;
     drop(store);
+    tree.extend(held.iter().map(|(p, id)| (p.clone(), id.clone())));
+    // What this copy and the remote agree on: a refused file is not agreed
+    // on, so the next sync looks at it again (and reports it again).
+    let agree = |commit: &str| -> Result<()> {
+        if held.is_empty() {
+            return git.set_ref(BASE_REF, commit);
+        }
+        let old = match git.resolve(BASE_REF)? {
+            Some(b) => git.tree(&b)?,
+            None => Tree::new(),
+        };
+        let mut agreed = tree.clone();
+        for p in held.keys() {
+            match old.get(p) {
+                Some(id) => agreed.insert(p.clone(), id.clone()),
+                None => agreed.remove(p),
+            };
+        }
+        let base = git.commit(&agreed, &[commit.to_string()])?;
+        git.set_ref(BASE_REF, &base)
+    };
     if let Some(r) = remote {
         if git.tree(r)? == tree {
-            git.set_ref(BASE_REF, r)?;
+            agree(r)?;
             return Ok(Some(false));
         }
     }
@@ -733,7 +1012,7 @@ fn push(root: &Path, git: &Git, remote: Option<&str>) -> Result<Option<bool>> {
     if !git.push(&commit)? {
         return Ok(None);
     }
-    git.set_ref(BASE_REF, &commit)?;
+    agree(&commit)?;
     Ok(Some(true))
 }
 

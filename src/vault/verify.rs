@@ -15,11 +15,11 @@ use serde_bytes::{ByteArray, ByteBuf};
 use crate::crypto::{seal, sign};
 use crate::domain::record::Record;
 use crate::error::{Error, Result};
-use crate::format::cbor;
 use crate::format::checkpoint::{
     Checkpoint, SignedCheckpoint, CHECKPOINT_SIGNATURE_LABEL, CHECKPOINT_VERSION, MAX_CHECKPOINT_TIPS,
 };
 use crate::format::segment::Segment;
+use crate::format::{cbor, LogId};
 use crate::store::{is_object_name, Area};
 
 use super::log::{self, Problem, MAX_OBJECT_PLAINTEXT};
@@ -42,11 +42,29 @@ impl Report {
 impl Vault {
     /// Checks the whole vault, or one case and the roster.
     pub fn verify(&self, only: Option<&str>) -> Result<Report> {
-        let mut report = Report {
-            logs: Vec::new(),
-            files_checked: 0,
-            problems: Vec::new(),
-        };
+        let (logs, files_checked, tagged) = self.check_logs(only)?;
+        let mut problems: Vec<Problem> = tagged.into_iter().map(|(_, p)| p).collect();
+        problems.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+        problems.dedup();
+        Ok(Report {
+            logs,
+            files_checked,
+            problems,
+        })
+    }
+
+    /// Checks the whole vault like [`Vault::verify`], each problem with the
+    /// log it belongs to where one is known: `sync` refuses what the remote
+    /// brings log by log.
+    pub(super) fn verify_by_log(&self) -> Result<Vec<(Option<LogId>, Problem)>> {
+        Ok(self.check_logs(None)?.2)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn check_logs(&self, only: Option<&str>) -> Result<(Vec<(String, usize)>, usize, Vec<(Option<LogId>, Problem)>)> {
+        let mut logs: Vec<(String, usize)> = Vec::new();
+        let mut files_checked = 0;
+        let mut problems: Vec<(Option<LogId>, Problem)> = Vec::new();
         let mut referenced: HashSet<String> = HashSet::new();
 
         // Everything here comes from the files, never from the local pack.
@@ -55,17 +73,18 @@ impl Vault {
                 "verify reads every file in full: open the vault with Vault::open_unpacked".into(),
             ));
         }
-        report.problems.extend(self.roster_problems.iter().cloned());
-        report.logs.push(("roster".into(), self.roster_log.entries.len()));
+        let roster = Some(self.roster_log.id);
+        problems.extend(self.roster_problems.iter().map(|p| (roster, p.clone())));
+        logs.push(("roster".into(), self.roster_log.entries.len()));
         note_files(&self.roster_log, &mut referenced);
 
         let readable = self.case_heads();
         // Cases whose every head this copy saw is gone.
-        let vanished: Vec<Problem> = self
+        let vanished: Vec<(Option<LogId>, Problem)> = self
             .findings
             .iter()
             .filter(|f| !readable.contains_key(&f.log) && only.is_none_or(|n| n == f.name))
-            .map(|f| f.problem.clone())
+            .map(|f| (Some(f.log), f.problem.clone()))
             .collect();
         let names = match only {
             Some(n) => {
@@ -73,78 +92,81 @@ impl Vault {
                     if vanished.is_empty() {
                         return Err(crate::Error::CaseNotFound(n.to_string()));
                     }
-                    report.problems.extend(vanished);
-                    return Ok(report);
+                    problems.extend(vanished);
+                    return Ok((logs, files_checked, problems));
                 }
                 vec![n.to_string()]
             }
             None => self.case_names(),
         };
-        report.problems.extend(vanished);
+        problems.extend(vanished);
         let groups = readable;
         for heads in groups.into_values() {
             if !names.contains(&heads[0].head.name) {
                 continue;
             }
             let l = log::load(&self.store, &self.identity, heads)?;
-            let mut problems = self.marked_problems(&l.id);
-            problems.extend(l.problems.iter().cloned());
-            if let Some(case) = state::case(&l, &self.roster, &mut problems) {
+            let mut found = self.marked_problems(&l.id);
+            found.extend(l.problems.iter().cloned());
+            if let Some(case) = state::case(&l, &self.roster, &mut found) {
                 for r in &case.records {
                     for v in &r.versions {
                         if let Record::Document(d) = &v.record {
                             referenced.insert(format!("objects/{}", d.object));
-                            problems.extend(self.check_document(&r.id, d));
+                            found.extend(self.check_document(&r.id, d));
                         }
                     }
                 }
             }
             note_files(&l, &mut referenced);
-            report.logs.push((format!("case {}", l.name), l.entries.len()));
-            report.problems.extend(problems);
+            logs.push((format!("case {}", l.name), l.entries.len()));
+            problems.extend(found.into_iter().map(|p| (Some(l.id), p)));
         }
 
         if only.is_none() {
             // Files this identity cannot open belong to cases not granted to
             // it; their members check them. They are neither problems nor
             // counted, so the report does not tell how many there are.
-            report.problems.extend(self.scan.problems.iter().cloned());
-            report.files_checked += self.scan.heads.len();
+            problems.extend(self.scan.problems.iter().map(|p| (None, p.clone())));
+            files_checked += self.scan.heads.len();
             for name in self.store.list(Area::Objects)? {
                 let file = format!("objects/{name}");
                 if referenced.contains(&file) {
-                    report.files_checked += 1;
+                    files_checked += 1;
                     continue;
                 }
                 if !is_object_name(&name) {
-                    report
-                        .problems
-                        .push(Problem::file(file, "unexpected file: dossier never writes this name"));
+                    problems.push((
+                        None,
+                        Problem::file(file, "unexpected file: dossier never writes this name"),
+                    ));
                     continue;
                 }
                 let Some(bytes) = self.store.read(Area::Objects, &name)? else {
                     continue;
                 };
-                let message = match seal::open(self.identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
+                let (log, message) = match seal::open(self.identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT) {
                     seal::Opened::Plain(plain) => {
-                        self.name_damaged_heads(&plain, &mut report.problems);
-                        "unexpected object: no head lists it (copied in, or left by an older copy of the vault)"
-                            .to_string()
+                        let log = cbor::from_slice::<Segment>(&plain).ok().map(|s| s.log.into_array());
+                        let mut named = Vec::new();
+                        self.name_damaged_heads(&plain, &mut named);
+                        problems.extend(named.into_iter().map(|p| (log, p)));
+                        (
+                            log,
+                            "unexpected object: no head lists it (copied in, or left by an older copy of the vault)"
+                                .to_string(),
+                        )
                     }
                     seal::Opened::NotForUs => continue,
-                    seal::Opened::Damaged(m) => format!("damaged: {m}"),
+                    seal::Opened::Damaged(m) => (None, format!("damaged: {m}")),
                 };
-                report.files_checked += 1;
-                report.problems.push(Problem::file(file, message));
+                files_checked += 1;
+                problems.push((log, Problem::file(file, message)));
             }
         } else {
-            report.files_checked += referenced.len();
+            files_checked += referenced.len();
         }
-        report
-            .problems
-            .sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
-        report.problems.dedup();
-        Ok(report)
+        Ok((logs, files_checked, problems))
     }
 }
 
