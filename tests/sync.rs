@@ -254,6 +254,15 @@ fn two_devices_fork_offline_and_converge_with_a_merge_entry() {
     assert!(out.contains("already up to date"), "{out}");
     let status = net.ok("a1", "alice", &["sync", "status"], None);
     assert!(status.contains("statkevich-2010: 0 ahead, 0 behind"), "{status}");
+    // Files that came from the remote are dated as every vault file is
+    // (FORMAT §2): a copy does not tell when they arrived.
+    for area in ["heads", "objects"] {
+        for f in std::fs::read_dir(net.vault("a2").join(area)).unwrap() {
+            use std::os::unix::fs::MetadataExt;
+            let f = f.unwrap();
+            assert_eq!(f.metadata().unwrap().mtime(), 946_684_800, "{:?}", f.path());
+        }
+    }
 }
 
 #[test]

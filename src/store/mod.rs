@@ -309,7 +309,13 @@ impl Store {
     /// staging area) into `area` under `name`, durably, without copying it.
     pub fn install(&self, area: Area, name: &str, replace: Replace, from: &Path) -> Result<()> {
         self.require_exclusive();
-        atomic::install(from, &self.path(area, name), replace)
+        // Dated like every vault file (FORMAT §2) before it takes its name.
+        if let Ok(f) = std::fs::File::open(from) {
+            atomic::undate(&f);
+        }
+        atomic::install(from, &self.path(area, name), replace)?;
+        atomic::undate_dir(&self.root.join(area.dir()));
+        Ok(())
     }
 
     /// Removes a file durably.
