@@ -56,7 +56,10 @@ impl Segment {
 /// must be a byte string that is empty when `set_pad` has not been called.
 pub fn encode_padded<T: Serialize>(value: &mut T, set_pad: impl Fn(&mut T, usize)) -> Vec<u8> {
     set_pad(value, 0);
-    let bare = super::cbor::to_vec(value).len();
+    // Measured without an encoding in memory, then encoded once into a buffer
+    // of its final size: the value is often plaintext (a segment, the pack),
+    // and neither a measuring copy nor a reallocation leaves it behind.
+    let bare = super::cbor::encoded_len(value);
     let extra = padded_len(bare) - bare;
     // An empty byte string is one byte; one of length L is L plus its prefix.
     let prefix = |l: usize| match l {
@@ -70,7 +73,7 @@ pub fn encode_padded<T: Serialize>(value: &mut T, set_pad: impl Fn(&mut T, usize
         fill -= 1;
     }
     set_pad(value, fill);
-    super::cbor::to_vec(value)
+    super::cbor::to_vec_with_capacity(value, bare - 1 + prefix(fill) + fill)
 }
 
 #[cfg(test)]
@@ -94,6 +97,8 @@ mod tests {
             };
             let bytes = seg.encode_padded();
             let len = bytes.len();
+            // Encoded into a buffer of its final size: never reallocated.
+            assert_eq!(bytes.capacity(), len, "{n}: reallocated");
             let bucket = padded_len(len);
             assert!(len == bucket || len + 1 == bucket, "{n}: {len} not at bucket {bucket}");
             let back: Segment = super::super::cbor::from_slice(&bytes).unwrap();
