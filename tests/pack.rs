@@ -100,6 +100,12 @@ fn damaged_pack_files_are_ignored_then_replaced() {
         std::fs::write(p, bytes).unwrap();
     }
     assert_eq!(env.log_json(), good);
+    // Removed by the read that found them, not left for a write.
+    let now = packs(&env.vault);
+    assert!(
+        damaged.iter().all(|d| !now.contains(d)),
+        "damaged pack files left by a read: {now:?}"
+    );
     env.note(CASE, "one more");
     assert_eq!(env.log_json().len(), good.len() + 1);
     let now = packs(&env.vault);
@@ -107,6 +113,69 @@ fn damaged_pack_files_are_ignored_then_replaced() {
         damaged.iter().all(|d| !now.contains(d)),
         "damaged pack files left: {now:?}"
     );
+}
+
+/// What a `dossier` command read, in bytes (`rchar`): run under a shell
+/// that prints its own `/proc/PID/io` once the command is reaped, which
+/// then counts everything the command read.
+fn bytes_read(env: &Env, args: &[&str]) -> u64 {
+    let c = env.cmd(args);
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg("\"$0\" \"$@\" >/dev/null 2>&1 || exit 9; cat /proc/$$/io")
+        .arg(c.get_program())
+        .args(c.get_args());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    if let Some(d) = c.get_current_dir() {
+        sh.current_dir(d);
+    }
+    let out = sh.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("rchar: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("rchar in /proc/PID/io")
+}
+
+/// P1: a huge file planted under this identity's pack file names (anyone
+/// who can write `local/` can do it) is not read whole by a read, which
+/// removes it and gives the same log. Measured as the bytes the command
+/// read, not as time: 400 MiB planted per part, under 64 MiB read.
+#[test]
+fn a_huge_planted_pack_file_is_not_read_and_is_removed() {
+    let env = Env::new();
+    env.sample_case();
+    let good = env.log_json();
+    let clean = bytes_read(&env, &["--json", "log", CASE]);
+    let mut prefixes: Vec<String> = packs(&env.vault)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy()[..22].to_string())
+        .collect();
+    prefixes.dedup();
+    assert!(prefixes.len() >= 2, "{prefixes:?}");
+    let mut planted = Vec::new();
+    for prefix in &prefixes {
+        let p = env.vault.join("local").join(format!("{prefix}ffffffffffffffff"));
+        // Sparse: 400 MiB of zeros that take no disk.
+        std::fs::File::create(&p).unwrap().set_len(400 << 20).unwrap();
+        planted.push(p);
+    }
+    let read = bytes_read(&env, &["--json", "log", CASE]);
+    assert!(
+        read < 64 << 20,
+        "read {read} bytes with {} huge pack files planted ({clean} without)",
+        planted.len()
+    );
+    for p in &planted {
+        assert!(!p.exists(), "{} left in place", p.display());
+    }
+    assert_eq!(env.log_json(), good);
 }
 
 /// kill -9 at each step of a pack update (a new file written; a merged file

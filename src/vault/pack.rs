@@ -25,57 +25,73 @@
 //! each object is rewritten O(log n) times over the life of the vault and a
 //! reader opens O(log n) files per log. A crash or power cut at any point
 //! leaves files that are whole, or that fail authentication and are
-//! ignored. A pack file that does not authenticate or parse is never
-//! trusted: it is skipped and removed on the next write. `verify` never uses
-//! the pack.
+//! ignored. A pack file that does not authenticate or parse, or is larger
+//! than this vault's pack files can be, is never trusted: it is removed as
+//! soon as it is found, and read no further than that bound. `verify` never
+//! uses the pack.
 //! docs/FORMAT.md §17 gives the bytes; docs/THREAT-MODEL.md what it trusts.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
-use serde::{Deserialize, Serialize};
-use serde_bytes::{ByteArray, ByteBuf};
-use zeroize::{Zeroize, Zeroizing};
+use serde::Serialize;
+use serde_bytes::{ByteArray, ByteBuf, Bytes};
+use zeroize::Zeroizing;
 
 use crate::crypto::identity::Identity;
 use crate::format::segment::encode_padded;
-use crate::format::{cbor, hex, LogId};
+use crate::format::{hex, LogId};
 use crate::store::Store;
 
 /// The first bytes of every pack file.
 const MAGIC: &[u8] = b"dossier-pack-v1\n";
 const PACK_FORMAT: &str = "dossier-pack";
 const PACK_VERSION: u64 = 1;
-/// Largest pack plaintext read: a pack file larger than this is skipped.
-const MAX_PACK_PLAINTEXT: u64 = 2 * 1024 * 1024 * 1024 - 1;
+/// The nonce and the tag around a pack file's plaintext.
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// Largest pack file read at all.
+const MAX_PACK_FILE: u64 = 2 * 1024 * 1024 * 1024;
+/// Pack files up to this size are read without looking at the vault's size.
+const SMALL_PACK_FILE: u64 = 4 * 1024 * 1024;
+/// Slack above twice the vault's size for a pack file's padding.
+const PACK_SLACK: u64 = 1024 * 1024;
 
-/// The plaintext of a pack file.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PackFile {
-    format: String,
+/// The plaintext of a pack file, as written: it borrows what it holds, so
+/// encoding it copies no plaintext but into the encoding itself.
+#[derive(Serialize)]
+struct PackOut<'a> {
+    format: &'static str,
     v: u64,
     /// The log whose objects it holds.
     log: ByteArray<16>,
     /// Higher than every pack file merged into it: where two files hold the
     /// same object name with different hashes, the higher generation wins.
     gen: u64,
-    objects: Vec<Object>,
+    objects: Vec<ObjectOut<'a>>,
     pad: ByteBuf,
 }
 
-/// One checked object.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Object {
+/// One checked object, as written.
+#[derive(Serialize)]
+struct ObjectOut<'a> {
     /// `objects/NAME` or `heads/NAME`.
-    file: String,
+    file: &'a str,
     /// BLAKE3 of the whole file as stored (the age ciphertext).
     hash: ByteArray<32>,
     /// What it decrypted to, every signature in it verified.
-    plain: ByteBuf,
+    plain: &'a Bytes,
+}
+
+/// A pack file's plaintext once decoded: its generation and, per object,
+/// the file, the hash of its ciphertext and its checked plaintext.
+#[doc(hidden)]
+pub struct Decoded {
+    pub gen: u64,
+    pub objects: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)>,
 }
 
 struct Known {
@@ -97,8 +113,6 @@ struct Part {
     prefix: String,
     known: HashMap<String, Known>,
     files: Vec<Held>,
-    /// Pack files of this part that did not open or parse.
-    damaged: Vec<String>,
     /// Objects checked by this command that the part did not hold.
     fresh: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)>,
 }
@@ -107,6 +121,8 @@ struct Part {
 struct Inner {
     /// The names in `local/`, listed once, when a part is first needed.
     listed: Option<Vec<String>>,
+    /// The largest pack file read, once a pack file is large enough to ask.
+    bound: Option<u64>,
     parts: HashMap<LogId, Part>,
 }
 
@@ -167,7 +183,10 @@ impl Pack {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The part of `log`, read from its files the first time.
+    /// The part of `log`, read from its files the first time. A file that
+    /// does not authenticate or decode, or is larger than any pack file of
+    /// this vault can be, is removed at once: it is never trusted, and a
+    /// planted one is read at most once.
     fn part<'a>(&self, inner: &'a mut Inner, log: &LogId) -> &'a mut Part {
         let local = &self.local;
         let listed = inner.listed.get_or_insert_with(|| match std::fs::read_dir(local) {
@@ -178,33 +197,42 @@ impl Pack {
                 .collect(),
             Err(_) => Vec::new(),
         });
+        let bound = &mut inner.bound;
         inner.parts.entry(*log).or_insert_with(|| {
             let mut part = Part {
                 prefix: format!("pack-{}-", hex(&blake3::keyed_hash(&self.names, log).as_bytes()[..8])),
                 ..Part::default()
             };
+            let Some(key) = self.key.as_ref() else {
+                return part;
+            };
             for name in listed.iter().filter(|n| n.starts_with(&part.prefix)) {
-                match read_file(local, name, self.key.as_ref(), log) {
-                    Some(file) => {
-                        part.files.push(Held {
-                            file: name.clone(),
-                            gen: file.gen,
-                            count: file.objects.len(),
-                        });
-                        for o in file.objects {
-                            if part.known.get(&o.file).is_none_or(|k| k.gen < file.gen) {
-                                part.known.insert(
-                                    o.file,
-                                    Known {
-                                        hash: o.hash.into_array(),
-                                        plain: Zeroizing::new(o.plain.into_vec()),
-                                        gen: file.gen,
-                                    },
-                                );
-                            }
-                        }
+                let path = local.join(name);
+                let file = match read_bounded(&path, bound) {
+                    Fetched::Gone => continue,
+                    Fetched::Refused => None,
+                    Fetched::Bytes(bytes) => open_bytes(&bytes, key, log),
+                };
+                let Some(file) = file else {
+                    let _ = std::fs::remove_file(&path);
+                    continue;
+                };
+                part.files.push(Held {
+                    file: name.clone(),
+                    gen: file.gen,
+                    count: file.objects.len(),
+                });
+                for (f, hash, plain) in file.objects {
+                    if part.known.get(&f).is_none_or(|k| k.gen < file.gen) {
+                        part.known.insert(
+                            f,
+                            Known {
+                                hash,
+                                plain,
+                                gen: file.gen,
+                            },
+                        );
                     }
-                    None => part.damaged.push(name.clone()),
                 }
             }
             part
@@ -255,7 +283,76 @@ impl Pack {
     }
 }
 
-fn save_part(local: &std::path::Path, key: &[u8; 32], log: &LogId, part: &mut Part) {
+/// What reading a pack file gave.
+enum Fetched {
+    /// Its bytes.
+    Bytes(Vec<u8>),
+    /// Not a regular file, or larger than a pack file of this vault can be:
+    /// not read.
+    Refused,
+    /// Removed meanwhile (by another command merging it away).
+    Gone,
+}
+
+/// Reads a pack file if it is a regular file no larger than a pack file of
+/// this vault can be, and never more than that many bytes (it may grow
+/// while it is read). A pack file holds the plaintexts of objects the vault
+/// holds as age files, each longer than its plaintext, so one larger than
+/// twice the size of `heads/` and `objects/` (old versions of re-sealed
+/// objects, padding) plus a MiB was not written by dossier; small files are
+/// read without that sum being taken.
+fn read_bounded(path: &Path, bound: &mut Option<u64>) -> Fetched {
+    let len = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => m.len(),
+        Ok(_) => return Fetched::Refused,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetched::Gone,
+        Err(_) => return Fetched::Refused,
+    };
+    let limit = if len <= SMALL_PACK_FILE {
+        SMALL_PACK_FILE
+    } else {
+        *bound.get_or_insert_with(|| match path.parent().and_then(Path::parent) {
+            Some(root) => vault_bound(root),
+            None => SMALL_PACK_FILE,
+        })
+    };
+    if len > limit {
+        return Fetched::Refused;
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetched::Gone,
+        Err(_) => return Fetched::Refused,
+    };
+    // Ciphertext: nothing here needs wiping.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    match file.take(limit + 1).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 <= limit => Fetched::Bytes(bytes),
+        _ => Fetched::Refused,
+    }
+}
+
+/// The largest pack file this vault can have written: see [`read_bounded`].
+fn vault_bound(root: &Path) -> u64 {
+    let size = |dir: &str| -> u64 {
+        std::fs::read_dir(root.join(dir))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .fold(0u64, u64::saturating_add)
+            })
+            .unwrap_or(0)
+    };
+    size("objects")
+        .saturating_add(size("heads"))
+        .saturating_mul(2)
+        .saturating_add(PACK_SLACK)
+        .clamp(SMALL_PACK_FILE, MAX_PACK_FILE)
+}
+
+fn save_part(local: &Path, key: &[u8; 32], log: &LogId, part: &mut Part) {
     if part.fresh.is_empty() {
         return;
     }
@@ -277,9 +374,6 @@ fn save_part(local: &std::path::Path, key: &[u8; 32], log: &LogId, part: &mut Pa
     };
     part.files.push(Held { file: name, gen, count });
     crate::store::failpoint("pack-written");
-    for d in std::mem::take(&mut part.damaged) {
-        let _ = std::fs::remove_file(local.join(d));
-    }
     // Merge the two smallest files while they are of similar sizes: sizes
     // then grow geometrically, so there are O(log n) files and each object
     // is rewritten O(log n) times.
@@ -333,14 +427,146 @@ impl Drop for Pack {
     }
 }
 
-fn read_file(local: &std::path::Path, name: &str, key: Option<&Zeroizing<[u8; 32]>>, log: &LogId) -> Option<PackFile> {
-    let key = key?;
-    let bytes = std::fs::read(local.join(name)).ok()?;
-    if bytes.len() as u64 > MAX_PACK_PLAINTEXT + 64 || bytes.len() < MAGIC.len() + 24 || !bytes.starts_with(MAGIC) {
+/// The objects of a pack file of generation `gen`, encoded and padded
+/// (§17.2), in a buffer wiped on drop; the plaintexts are copied once, into it.
+#[doc(hidden)]
+pub fn encode<'a>(
+    log: &LogId,
+    gen: u64,
+    objects: impl IntoIterator<Item = (&'a str, [u8; 32], &'a [u8])>,
+) -> Zeroizing<Vec<u8>> {
+    let mut file = PackOut {
+        format: PACK_FORMAT,
+        v: PACK_VERSION,
+        log: ByteArray::new(*log),
+        gen,
+        objects: objects
+            .into_iter()
+            .map(|(file, hash, plain)| ObjectOut {
+                file,
+                hash: ByteArray::new(hash),
+                plain: Bytes::new(plain),
+            })
+            .collect(),
+        pad: ByteBuf::new(),
+    };
+    Zeroizing::new(encode_padded(&mut file, |f, n| f.pad = ByteBuf::from(vec![0u8; n])))
+}
+
+/// Decodes a pack file's plaintext (§17.2) for part `log`: exactly the
+/// layout [`encode`] writes (a map of its 6 keys in order, each `Object` a
+/// map of its 3), with any width of CBOR argument; anything else is `None`.
+/// Read by hand rather than through serde, so that each plaintext is copied
+/// once, from the input into a buffer of its size that is wiped on drop
+/// (ciborium grows byte strings chunk by chunk, leaving copies behind).
+#[doc(hidden)]
+pub fn decode(plain: &[u8], log: &LogId) -> Option<Decoded> {
+    let mut r = Cbor { b: plain, at: 0 };
+    r.map(6)?;
+    r.key("format")?;
+    if r.text()? != PACK_FORMAT {
         return None;
     }
-    let (nonce, sealed) = bytes[MAGIC.len()..].split_at(24);
-    let cipher = XChaCha20Poly1305::new(Key::from_slice(&key[..]));
+    r.key("v")?;
+    if r.uint()? != PACK_VERSION {
+        return None;
+    }
+    r.key("log")?;
+    if r.bytes()? != log {
+        return None;
+    }
+    r.key("gen")?;
+    let gen = r.uint()?;
+    r.key("objects")?;
+    let n = r.len(4)?;
+    // Each object takes more than 32 bytes: no count can reserve more than the input.
+    let mut objects = Vec::with_capacity(n.min(plain.len() / 32));
+    for _ in 0..n {
+        r.map(3)?;
+        r.key("file")?;
+        let file = r.text()?.to_string();
+        r.key("hash")?;
+        let hash: [u8; 32] = r.bytes()?.try_into().ok()?;
+        r.key("plain")?;
+        let p = Zeroizing::new(r.bytes()?.to_vec());
+        objects.push((file, hash, p));
+    }
+    r.key("pad")?;
+    r.bytes()?;
+    (r.at == plain.len()).then_some(Decoded { gen, objects })
+}
+
+/// A reader of the few CBOR items a pack file's plaintext is made of.
+struct Cbor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cbor<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.b.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+
+    /// An item's major type and argument; indefinite lengths (never written) are refused.
+    fn head(&mut self) -> Option<(u8, u64)> {
+        let first = self.take(1)?[0];
+        let arg = match first & 0x1f {
+            i @ 0..=23 => u64::from(i),
+            24 => u64::from(self.take(1)?[0]),
+            25 => u64::from(u16::from_be_bytes(self.take(2)?.try_into().ok()?)),
+            26 => u64::from(u32::from_be_bytes(self.take(4)?.try_into().ok()?)),
+            27 => u64::from_be_bytes(self.take(8)?.try_into().ok()?),
+            _ => return None,
+        };
+        Some((first >> 5, arg))
+    }
+
+    fn arg(&mut self, major: u8) -> Option<u64> {
+        let (m, arg) = self.head()?;
+        (m == major).then_some(arg)
+    }
+
+    fn len(&mut self, major: u8) -> Option<usize> {
+        usize::try_from(self.arg(major)?).ok()
+    }
+
+    fn uint(&mut self) -> Option<u64> {
+        self.arg(0)
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.len(2)?;
+        self.take(n)
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let n = self.len(3)?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn map(&mut self, pairs: usize) -> Option<()> {
+        (self.len(5)? == pairs).then_some(())
+    }
+
+    fn key(&mut self, key: &str) -> Option<()> {
+        (self.text()? == key).then_some(())
+    }
+}
+
+/// Authenticates and decodes the bytes of a pack file of part `log` (§17.2):
+/// the magic, the nonce, then the sealed plaintext. `None` for anything else.
+#[doc(hidden)]
+pub fn open_bytes(bytes: &[u8], key: &[u8; 32], log: &LogId) -> Option<Decoded> {
+    let sealed = bytes.strip_prefix(MAGIC)?;
+    if sealed.len() < NONCE_LEN + TAG_LEN {
+        return None;
+    }
+    let (nonce, sealed) = sealed.split_at(NONCE_LEN);
+    let cipher = XChaCha20Poly1305::new(Key::from_slice(key));
+    // Decrypted in a buffer of the ciphertext's size, never grown.
     let plain = Zeroizing::new(
         cipher
             .decrypt(
@@ -352,49 +578,20 @@ fn read_file(local: &std::path::Path, name: &str, key: Option<&Zeroizing<[u8; 32
             )
             .ok()?,
     );
-    let file: PackFile = cbor::from_slice(&plain).ok()?;
-    (file.format == PACK_FORMAT && file.v == PACK_VERSION && &file.log.into_array() == log).then_some(file)
+    decode(&plain, log)
 }
 
-/// Writes the objects named in `members` as a new pack file of generation
-/// `gen`; returns its name.
-fn write_file(
-    local: &std::path::Path,
-    prefix: &str,
-    key: &[u8; 32],
-    log: &LogId,
-    gen: u64,
-    known: &HashMap<String, Known>,
-    members: &[String],
-) -> Option<String> {
-    let mut file = PackFile {
-        format: PACK_FORMAT.into(),
-        v: PACK_VERSION,
-        log: ByteArray::new(*log),
-        gen,
-        objects: members
-            .iter()
-            .filter_map(|f| {
-                known.get(f).map(|k| Object {
-                    file: f.clone(),
-                    hash: ByteArray::new(k.hash),
-                    plain: ByteBuf::from(k.plain.to_vec()),
-                })
-            })
-            .collect(),
-        pad: ByteBuf::new(),
-    };
-    let plain = Zeroizing::new(encode_padded(&mut file, |f, n| f.pad = ByteBuf::from(vec![0u8; n])));
-    for o in &mut file.objects {
-        o.plain.zeroize();
-    }
-    let nonce = crate::store::random::<24>();
+/// Seals a pack file's plaintext for part `log` under `key`: the bytes of
+/// the file (§17.2).
+#[doc(hidden)]
+pub fn seal_bytes(plain: &[u8], key: &[u8; 32], log: &LogId) -> Option<Vec<u8>> {
+    let nonce = crate::store::random::<NONCE_LEN>();
     let cipher = XChaCha20Poly1305::new(Key::from_slice(key));
     let sealed = cipher
         .encrypt(
             XNonce::from_slice(&nonce),
             Payload {
-                msg: &plain,
+                msg: plain,
                 aad: &aad(log),
             },
         )
@@ -403,6 +600,29 @@ fn write_file(
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&nonce);
     bytes.extend_from_slice(&sealed);
+    Some(bytes)
+}
+
+/// Writes the objects named in `members` as a new pack file of generation
+/// `gen`; returns its name.
+fn write_file(
+    local: &Path,
+    prefix: &str,
+    key: &[u8; 32],
+    log: &LogId,
+    gen: u64,
+    known: &HashMap<String, Known>,
+    members: &[String],
+) -> Option<String> {
+    let plain = encode(
+        log,
+        gen,
+        members
+            .iter()
+            .filter_map(|f| known.get(f).map(|k| (f.as_str(), k.hash, &k.plain[..]))),
+    );
+    let bytes = seal_bytes(&plain, key, log)?;
+    drop(plain);
     let name = format!("{prefix}{}", hex(&crate::store::random::<8>()));
     crate::store::atomic::write_cache(&local.join(&name), &bytes).ok()?;
     Some(name)
@@ -505,11 +725,14 @@ mod tests {
             bad[at] ^= 0x20;
             std::fs::write(&file, &bad).unwrap();
             assert_eq!(got(&dir, &alice, b"x"), None, "flip at {at} trusted");
+            assert!(!file.exists(), "flip at {at} left after a read");
         }
         for len in [0, 1, good.len() / 2, good.len() - 1] {
             std::fs::write(&file, &good[..len]).unwrap();
             assert_eq!(got(&dir, &alice, b"x"), None, "cut at {len} trusted");
+            assert!(!file.exists(), "cut at {len} left after a read");
         }
+        std::fs::write(&file, &good).unwrap();
         // The next write replaces it.
         let store = Store::open(&dir, crate::store::Mode::Shared).unwrap();
         let pack = Pack::open(&store, &alice);
@@ -518,6 +741,69 @@ mod tests {
         drop(store);
         assert!(!file.exists());
         assert_eq!(pack_files(&dir).len(), 1);
+    }
+
+    /// Files under this identity's pack names that no pack write makes —
+    /// larger than the vault could fill, not regular files — are not read
+    /// (a sparse 1 GiB file, a link to an endless device) and are removed;
+    /// the real pack file beside them still serves.
+    #[test]
+    fn oversized_or_irregular_pack_files_are_not_read_and_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("v");
+        let alice = Identity::generate();
+        remembered(&dir, &alice, b"checked plaintext");
+        let real = pack_files(&dir)[0].clone();
+        let prefix = real.file_name().unwrap().to_string_lossy()[..22].to_string();
+        let huge = dir.join("local").join(format!("{prefix}0000000000000001"));
+        std::fs::File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+        let link = dir.join("local").join(format!("{prefix}0000000000000002"));
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert_eq!(got(&dir, &alice, b"x").as_deref(), Some(&b"checked plaintext"[..]));
+        assert!(!huge.exists() && !link.exists(), "planted files left");
+        assert!(real.exists());
+        // What the vault holds bounds the files read: an empty vault, 4 MiB.
+        let mut bound = None;
+        assert!(matches!(read_bounded(&real, &mut bound), Fetched::Bytes(_)));
+        assert_eq!(bound, None, "a small file needs no bound");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(SMALL_PACK_FILE + 1)
+            .unwrap();
+        assert!(matches!(read_bounded(&huge, &mut bound), Fetched::Refused));
+        assert_eq!(bound, Some(SMALL_PACK_FILE));
+        // 3 MiB of objects allow 7 MiB.
+        std::fs::write(dir.join("objects").join("a"), vec![0u8; 3 << 20]).unwrap();
+        assert_eq!(vault_bound(&dir), 7 << 20);
+    }
+
+    /// The plaintext decoder reads exactly what the encoder writes, for its
+    /// own part only, and nothing after it.
+    #[test]
+    fn pack_plaintext_round_trips_and_is_strict() {
+        let plain = encode(
+            &LOG,
+            5,
+            [("objects/a", [1; 32], &b"one"[..]), ("heads/b", [2; 32], &[][..])],
+        );
+        let d = decode(&plain, &LOG).unwrap();
+        assert_eq!(d.gen, 5);
+        let objects: Vec<(String, [u8; 32], Vec<u8>)> =
+            d.objects.iter().map(|(f, h, p)| (f.clone(), *h, p.to_vec())).collect();
+        assert_eq!(
+            objects,
+            vec![
+                ("objects/a".to_string(), [1; 32], b"one".to_vec()),
+                ("heads/b".to_string(), [2; 32], Vec::new())
+            ]
+        );
+        assert!(decode(&plain, &[4; 16]).is_none(), "another part's file");
+        let mut longer = plain.to_vec();
+        longer.push(0);
+        assert!(decode(&longer, &LOG).is_none(), "trailing bytes");
+        assert!(decode(&plain[..plain.len() - 1], &LOG).is_none(), "cut short");
+        // Padded to a bucket like every other file (§4.3).
+        assert_eq!(plain.len(), 1024);
     }
 
     /// Many small writes merge into O(log n) files, and none of what was
