@@ -240,6 +240,24 @@ impl Store {
         read_if_present(&self.root.join("local").join(name))
     }
 
+    /// Reads a file of this copy's bookkeeping in `local/`, no more than
+    /// `max + 1` bytes of it: a result longer than `max` says the file is
+    /// larger than its owner allows (a file planted there is not read whole).
+    pub fn read_local_at_most(&self, name: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        use std::io::Read;
+        let p = self.root.join("local").join(name);
+        let file = match std::fs::File::open(&p) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&p, e)),
+        };
+        let mut bytes = Vec::new();
+        file.take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(&p, e))?;
+        Ok(Some(bytes))
+    }
+
     /// Replaces a file of this copy's bookkeeping in `local/`, atomically and
     /// durably. Allowed under the shared lock: readers keep their own
     /// bookkeeping, and what they write only ever follows what they read.

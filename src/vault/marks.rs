@@ -18,7 +18,7 @@ use std::str::FromStr;
 use bech32::{Bech32, Hrp};
 use serde::{Deserialize, Serialize};
 use serde_bytes::{ByteArray, ByteBuf};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::{identity::Identity, seal};
 use crate::error::{Error, Result};
@@ -32,6 +32,9 @@ const MARKS_FORMAT: &str = "dossier-marks";
 const MARKS_VERSION: u64 = 1;
 /// Largest marks plaintext read: far above any real vault's.
 const MAX_MARKS_PLAINTEXT: u64 = 64 * 1024 * 1024;
+/// Largest marks file read: that plaintext sealed with age (a header of a
+/// few stanzas, and 16 bytes per 64 KiB chunk) with room to spare.
+const MAX_MARKS_FILE: u64 = MAX_MARKS_PLAINTEXT + 1024 * 1024;
 
 /// The plaintext of a marks file.
 #[derive(Serialize, Deserialize)]
@@ -53,6 +56,13 @@ struct Mark {
     /// The case's name (`""` for the roster), to name a case that vanished.
     name: String,
     serial: u64,
+}
+
+impl Drop for Mark {
+    fn drop(&mut self) {
+        // A case's name is what the marks hold in the clear once opened.
+        self.name.zeroize();
+    }
 }
 
 /// A head that is older than, or missing since, what this copy saw.
@@ -85,7 +95,7 @@ impl Marks {
             seen: BTreeMap::new(),
             dirty: false,
         };
-        let Some(bytes) = store.read_local(&marks.file)? else {
+        let Some(bytes) = store.read_local_at_most(&marks.file, MAX_MARKS_FILE)? else {
             return Ok(marks);
         };
         let damaged = |why: String| {
@@ -97,16 +107,15 @@ impl Marks {
                 ),
             )
         };
+        if bytes.len() as u64 > MAX_MARKS_FILE {
+            return Err(damaged(format!("larger than any marks file ({MAX_MARKS_FILE} bytes)")));
+        }
         let plain = match seal::open(&marks.key, &bytes, MAX_MARKS_PLAINTEXT) {
             seal::Opened::Plain(p) => p,
             seal::Opened::NotForUs => return Err(damaged("not sealed to this identity's key".into())),
             seal::Opened::Damaged(m) => return Err(damaged(format!("damaged: {m}"))),
         };
-        let parsed: MarksFile = cbor::from_slice(&plain).map_err(|m| damaged(format!("not a marks file: {m}")))?;
-        if parsed.format != MARKS_FORMAT || parsed.v != MARKS_VERSION {
-            return Err(damaged("not a marks file of this version".into()));
-        }
-        for m in parsed.heads {
+        for m in decode(&plain).map_err(damaged)? {
             marks.seen.insert(m.head.clone(), m);
         }
         Ok(marks)
@@ -199,13 +208,7 @@ impl Marks {
         if !self.dirty {
             return;
         }
-        let mut file = MarksFile {
-            format: MARKS_FORMAT.into(),
-            v: MARKS_VERSION,
-            heads: self.seen.values().cloned().collect(),
-            pad: ByteBuf::new(),
-        };
-        let plain = Zeroizing::new(encode_padded(&mut file, |f, n| f.pad = ByteBuf::from(vec![0u8; n])));
+        let plain = encode(self.seen.values().cloned().collect());
         let recipient = self.key.to_public().to_string();
         let Ok(sealed) = seal::seal(std::slice::from_ref(&recipient), &plain) else {
             return;
@@ -214,6 +217,51 @@ impl Marks {
             self.dirty = false;
         }
     }
+}
+
+/// Decodes the plaintext of a marks file (§11.7) into its marks. Text is
+/// read through a scratch buffer wiped afterwards, and each mark's case name
+/// is wiped when the mark goes.
+#[doc(hidden)]
+pub fn decode_marks(plain: &[u8]) -> std::result::Result<Vec<(String, LogId, String, u64)>, String> {
+    Ok(decode(plain)?
+        .into_iter()
+        .map(|m| (m.head.clone(), m.log.into_array(), m.name.clone(), m.serial))
+        .collect())
+}
+
+fn decode(plain: &[u8]) -> std::result::Result<Vec<Mark>, String> {
+    let mut parsed: MarksFile = cbor::from_slice_wiped(plain).map_err(|m| format!("not a marks file: {m}"))?;
+    if parsed.format != MARKS_FORMAT || parsed.v != MARKS_VERSION {
+        return Err("not a marks file of this version".into());
+    }
+    Ok(std::mem::take(&mut parsed.heads))
+}
+
+/// Encodes marks as the plaintext of a marks file (§11.7), padded.
+#[doc(hidden)]
+pub fn encode_marks(marks: &[(String, LogId, String, u64)]) -> Zeroizing<Vec<u8>> {
+    encode(
+        marks
+            .iter()
+            .map(|(head, log, name, serial)| Mark {
+                head: head.clone(),
+                log: ByteArray::new(*log),
+                name: name.clone(),
+                serial: *serial,
+            })
+            .collect(),
+    )
+}
+
+fn encode(heads: Vec<Mark>) -> Zeroizing<Vec<u8>> {
+    let mut file = MarksFile {
+        format: MARKS_FORMAT.into(),
+        v: MARKS_VERSION,
+        heads,
+        pad: ByteBuf::new(),
+    };
+    Zeroizing::new(encode_padded(&mut file, |f, n| f.pad = ByteBuf::from(vec![0u8; n])))
 }
 
 /// The age identity the marks are sealed to, derived from the signing secret.

@@ -10,7 +10,8 @@ pub mod access;
 mod custody;
 pub mod document;
 pub mod log;
-mod marks;
+#[doc(hidden)]
+pub mod marks;
 pub mod pack;
 mod sealing;
 pub mod state;
