@@ -119,10 +119,14 @@ fn damaged_pack_files_are_ignored_then_replaced() {
 /// that prints its own `/proc/PID/io` once the command is reaped, which
 /// then counts everything the command read.
 fn bytes_read(env: &Env, args: &[&str]) -> u64 {
+    bytes_read_exiting(env, args, 0)
+}
+
+fn bytes_read_exiting(env: &Env, args: &[&str], code: i32) -> u64 {
     let c = env.cmd(args);
     let mut sh = std::process::Command::new("sh");
     sh.arg("-c")
-        .arg("\"$0\" \"$@\" >/dev/null 2>&1 || exit 9; cat /proc/$$/io")
+        .arg("\"$0\" \"$@\" >/dev/null 2>&1; echo \"exit: $?\"; cat /proc/$$/io")
         .arg(c.get_program())
         .args(c.get_args());
     for (k, v) in c.get_envs() {
@@ -135,8 +139,9 @@ fn bytes_read(env: &Env, args: &[&str]) -> u64 {
         sh.current_dir(d);
     }
     let out = sh.output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    text(&out.stdout)
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with(&format!("exit: {code}\n")), "{stdout}");
+    stdout
         .lines()
         .find_map(|l| l.strip_prefix("rchar: "))
         .and_then(|n| n.trim().parse().ok())
@@ -176,6 +181,31 @@ fn a_huge_planted_pack_file_is_not_read_and_is_removed() {
         assert!(!p.exists(), "{} left in place", p.display());
     }
     assert_eq!(env.log_json(), good);
+}
+
+/// A huge file planted as this identity's marks (local/marks-*) is refused
+/// as damaged, with one line, without being read whole.
+#[test]
+fn a_huge_planted_marks_file_is_refused_without_being_read() {
+    let env = Env::new();
+    env.sample_case();
+    let marks: Vec<PathBuf> = std::fs::read_dir(env.vault.join("local"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("marks-"))
+        .collect();
+    assert_eq!(marks.len(), 1);
+    std::fs::remove_file(&marks[0]).unwrap();
+    std::fs::File::create(&marks[0]).unwrap().set_len(400 << 20).unwrap();
+    let read = bytes_read_exiting(&env, &["--json", "log", CASE], 1);
+    assert!(read < 100 << 20, "read {read} bytes of a 400 MiB marks file");
+    let out = env.run(&["log", CASE], None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("larger than any marks file") && err.lines().count() == 1,
+        "{err}"
+    );
 }
 
 /// kill -9 at each step of a pack update (a new file written; a merged file
