@@ -190,6 +190,31 @@ fn image_strip() {
     hammer("image_strip");
 }
 
+#[test]
+fn pack() {
+    hammer("pack");
+}
+
+#[test]
+fn pack_file() {
+    hammer("pack_file");
+}
+
+#[test]
+fn marks() {
+    hammer("marks");
+}
+
+#[test]
+fn git_tree() {
+    hammer("git_tree");
+}
+
+#[test]
+fn git_batch() {
+    hammer("git_batch");
+}
+
 /// The seeds are valid: a mutation test on seeds that never parse tests nothing.
 #[test]
 fn seeds_parse() {
@@ -217,6 +242,25 @@ fn seeds_parse() {
         dossier::export::content::strip(&seeds_of("image_strip")[0]),
         Some(Ok(_))
     ));
+    assert!(dossier::vault::pack::decode(&seeds_of("pack")[0], &[7; 16]).is_some());
+    assert!(dossier::vault::pack::open_bytes(&seeds_of("pack_file")[0], &[9; 32], &[7; 16]).is_some());
+    assert_eq!(
+        dossier::vault::marks::decode_marks(&seeds_of("marks")[0])
+            .unwrap()
+            .len(),
+        2
+    );
+    let tree = dossier::store::git::parse_tree(&seeds_of("git_tree")[0]);
+    assert_eq!(tree.values().filter(|id| !id.is_empty()).count(), 2);
+    assert_eq!(
+        tree.keys().filter(|p| dossier::vault::sync::split(p).is_some()).count(),
+        2
+    );
+    let id = "3b18e512dba79e4c8300dd08aeb37f8e728b8dad";
+    assert_eq!(
+        dossier::store::git::parse_blob_header(&seeds_of("git_batch")[0], id).unwrap(),
+        5
+    );
     let keygen = &seeds_of("identity_file")[0];
     struct Never;
     impl dossier::crypto::identity::PassphraseSource for Never {

@@ -45,7 +45,16 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("policy_toml", policy_toml),
     ("extract_json", extract_json),
     ("image_strip", image_strip),
+    ("pack", pack),
+    ("pack_file", pack_file),
+    ("marks", marks),
+    ("git_tree", git_tree),
+    ("git_batch", git_batch),
 ];
+
+/// The key and part the pack targets seal and open with (test values).
+const PACK_KEY: [u8; 32] = [9; 32];
+const PACK_LOG: [u8; 16] = [7; 16];
 
 /// The identity `age_open` opens with (a test key, never used for anything real).
 pub const FUZZ_IDENTITY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
@@ -222,6 +231,101 @@ pub fn image_strip(data: &[u8]) {
     }
 }
 
+/// A pack file's plaintext (`local/pack-*`, after decryption): whatever
+/// decodes encodes to bytes that decode to the same objects; sealed as a
+/// pack file it opens to the same objects for its own part only.
+pub fn pack(data: &[u8]) {
+    use dossier::vault::pack;
+    let Some(d) = pack::decode(data, &PACK_LOG) else {
+        return;
+    };
+    let flat = |d: &pack::Decoded| -> Vec<(String, [u8; 32], Vec<u8>)> {
+        d.objects.iter().map(|(f, h, p)| (f.clone(), *h, p.to_vec())).collect()
+    };
+    let again = pack::encode(
+        &PACK_LOG,
+        d.gen,
+        d.objects.iter().map(|(f, h, p)| (f.as_str(), *h, &p[..])),
+    );
+    let back = pack::decode(&again, &PACK_LOG).expect("what the pack writes, it reads");
+    assert_eq!(back.gen, d.gen);
+    assert_eq!(flat(&back), flat(&d));
+    let sealed = pack::seal_bytes(data, &PACK_KEY, &PACK_LOG).unwrap();
+    let opened = pack::open_bytes(&sealed, &PACK_KEY, &PACK_LOG).expect("a sealed pack file opens");
+    assert_eq!(flat(&opened), flat(&d));
+    assert!(
+        pack::open_bytes(&sealed, &PACK_KEY, &[8; 16]).is_none(),
+        "opened as another part"
+    );
+}
+
+/// Any bytes as a whole pack file (magic, nonce, sealed plaintext): only a
+/// file sealed under the key opens, and no byte of it can change.
+pub fn pack_file(data: &[u8]) {
+    use dossier::vault::pack;
+    if pack::open_bytes(data, &PACK_KEY, &PACK_LOG).is_some() {
+        for at in [0, data.len() / 2, data.len() - 1] {
+            let mut bad = data.to_vec();
+            bad[at] ^= 1;
+            assert!(
+                pack::open_bytes(&bad, &PACK_KEY, &PACK_LOG).is_none(),
+                "a changed byte {at} opens"
+            );
+        }
+        assert!(
+            pack::open_bytes(&data[..data.len() - 1], &PACK_KEY, &PACK_LOG).is_none(),
+            "cut short, opens"
+        );
+    }
+    // The same bytes behind a valid magic and nonce, and cut anywhere.
+    let mut framed = b"dossier-pack-v1\n".to_vec();
+    framed.extend_from_slice(data);
+    assert!(
+        pack::open_bytes(&framed, &PACK_KEY, &PACK_LOG).is_none(),
+        "forged a pack file"
+    );
+}
+
+/// A marks file's plaintext (`local/marks-*`, after decryption): whatever
+/// decodes encodes to bytes that decode to the same marks.
+pub fn marks(data: &[u8]) {
+    use dossier::vault::marks;
+    if let Ok(m) = marks::decode_marks(data) {
+        let again = marks::encode_marks(&m);
+        assert_eq!(marks::decode_marks(&again).expect("what the marks write, they read"), m);
+    }
+}
+
+/// `git ls-tree -r -z` output from a fetched commit (sync): every path sync
+/// would take is `heads/NAME` or `objects/NAME` with NAME an object name,
+/// so nothing lands outside those directories.
+pub fn git_tree(data: &[u8]) {
+    let tree = dossier::store::git::parse_tree(data);
+    for path in tree.keys() {
+        if let Some((area, name)) = dossier::vault::sync::split(path) {
+            assert!(dossier::store::is_object_name(name), "{path:?}");
+            assert_eq!(format!("{}/{name}", area.dir()), *path);
+            assert!(!name.contains(['/', '\\', '.']));
+        }
+    }
+}
+
+/// A header line of `git cat-file --batch` output (sync reads one per
+/// fetched blob, then streams that many bytes): whatever parses names the
+/// blob asked for and a size that prints back to the same number.
+pub fn git_batch(data: &[u8]) {
+    const ID: &str = "3b18e512dba79e4c8300dd08aeb37f8e728b8dad";
+    if let Ok(size) = dossier::store::git::parse_blob_header(data, ID) {
+        let text = String::from_utf8_lossy(data);
+        assert!(text.starts_with(&format!("{ID} blob ")), "{text:?}");
+        let again = format!("{ID} blob {size}\n");
+        assert_eq!(
+            dossier::store::git::parse_blob_header(again.as_bytes(), ID).ok(),
+            Some(size)
+        );
+    }
+}
+
 /// A JPEG with Exif, a comment, a table, a scan and its end marker.
 pub fn jpeg_seed() -> Vec<u8> {
     let seg = |m: u8, c: &[u8]| {
@@ -382,7 +486,57 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             include_bytes!("../../tests/data/extract-v1.json").to_vec(),
         ),
         ("image_strip", jpeg_seed()),
+        ("pack", pack_seed()),
+        (
+            "pack_file",
+            dossier::vault::pack::seal_bytes(&pack_seed(), &PACK_KEY, &PACK_LOG).unwrap(),
+        ),
+        (
+            "marks",
+            dossier::vault::marks::encode_marks(&[
+                ("0123456789abcdef0123456789abcdef".into(), [1; 16], String::new(), 3),
+                (
+                    "fedcba9876543210fedcba9876543210".into(),
+                    [2; 16],
+                    "statkevich-2010".into(),
+                    12,
+                ),
+            ])
+            .to_vec(),
+        ),
+        (
+            "git_tree",
+            b"100644 blob 3b18e512dba79e4c8300dd08aeb37f8e728b8dad\theads/0123456789abcdef0123456789abcdef\0\
+              100644 blob 0123456789abcdef0123456789abcdef01234567\tobjects/fedcba9876543210fedcba9876543210\0\
+              040000 tree 0123456789abcdef0123456789abcdef01234567\tobjects/x\0"
+                .to_vec(),
+        ),
+        (
+            "git_batch",
+            b"3b18e512dba79e4c8300dd08aeb37f8e728b8dad blob 5\n".to_vec(),
+        ),
     ]
+}
+
+/// A pack file's plaintext holding a segment and a head.
+fn pack_seed() -> Vec<u8> {
+    dossier::vault::pack::encode(
+        &PACK_LOG,
+        3,
+        [
+            (
+                "objects/0123456789abcdef0123456789abcdef",
+                [1; 32],
+                &b"segment plaintext"[..],
+            ),
+            (
+                "heads/fedcba9876543210fedcba9876543210",
+                [2; 32],
+                &b"head plaintext"[..],
+            ),
+        ],
+    )
+    .to_vec()
 }
 
 /// The age file of a CCTV vector: what follows its header's blank line.

@@ -169,20 +169,7 @@ impl Git {
     /// file is returned with an empty id, so the caller can refuse it.
     pub fn tree(&self, commit: &str) -> Result<Tree> {
         let out = self.run(&["ls-tree", "-r", "-z", "--full-tree", commit], None)?;
-        let mut tree = Tree::new();
-        for line in out.split(|&b| b == 0).filter(|l| !l.is_empty()) {
-            let line = String::from_utf8_lossy(line);
-            let Some((meta, path)) = line.split_once('\t') else {
-                continue;
-            };
-            let parts: Vec<&str> = meta.split(' ').collect();
-            let id = match parts.as_slice() {
-                ["100644", "blob", id] => id.to_string(),
-                _ => String::new(),
-            };
-            tree.insert(path.to_string(), id);
-        }
-        Ok(tree)
+        Ok(parse_tree(&out))
     }
 
     /// Writes blobs into files, each `(blob id, path)`, streamed from `git
@@ -300,6 +287,41 @@ impl Git {
     }
 }
 
+/// Parses `git ls-tree -r -z` output: NUL-ended `MODE TYPE ID\tPATH`
+/// lines. Anything that is not a plain file gets an empty id, so the caller
+/// can refuse it.
+#[doc(hidden)]
+pub fn parse_tree(out: &[u8]) -> Tree {
+    let mut tree = Tree::new();
+    for line in out.split(|&b| b == 0).filter(|l| !l.is_empty()) {
+        let line = String::from_utf8_lossy(line);
+        let Some((meta, path)) = line.split_once('\t') else {
+            continue;
+        };
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let id = match parts.as_slice() {
+            ["100644", "blob", id] => id.to_string(),
+            _ => String::new(),
+        };
+        tree.insert(path.to_string(), id);
+    }
+    tree
+}
+
+/// Parses one header line of `git cat-file --batch` output (`ID blob
+/// SIZE`, its newline included or not) for the blob `id` asked: its size.
+#[doc(hidden)]
+pub fn parse_blob_header(header: &[u8], id: &str) -> Result<u64> {
+    let header = String::from_utf8_lossy(header).trim_end().to_string();
+    let mut parts = header.split(' ');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(got), Some("blob"), Some(size), None) if got == id => size
+            .parse()
+            .map_err(|_| git_failed("cat-file", &format!("unexpected '{header}'"))),
+        _ => Err(git_failed("cat-file", &format!("unexpected '{header}'"))),
+    }
+}
+
 /// Reads `cat-file --batch` output: for each item, a header line `ID blob
 /// SIZE`, then SIZE bytes, then a newline.
 fn copy_blobs(out: &mut impl BufRead, items: &[(String, PathBuf)]) -> Result<()> {
@@ -307,14 +329,7 @@ fn copy_blobs(out: &mut impl BufRead, items: &[(String, PathBuf)]) -> Result<()>
         let mut header = Vec::new();
         out.read_until(b'\n', &mut header)
             .map_err(|e| git_failed("cat-file", &e.to_string()))?;
-        let header = String::from_utf8_lossy(&header).trim_end().to_string();
-        let mut parts = header.split(' ');
-        let size: u64 = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(got), Some("blob"), Some(size), None) if got == id => size
-                .parse()
-                .map_err(|_| git_failed("cat-file", &format!("unexpected '{header}'")))?,
-            _ => return Err(git_failed("cat-file", &format!("unexpected '{header}'"))),
-        };
+        let size = parse_blob_header(&header, id)?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

@@ -321,7 +321,10 @@ impl Plan {
 /// A problem with what the remote holds, and the log it belongs to if known.
 type Found = (Option<LogId>, Problem);
 
-fn split(path: &str) -> Option<(Area, &str)> {
+/// The area and name of a path in the remote's tree (`heads/NAME` or
+/// `objects/NAME`, NAME an object name); `None` for anything else.
+#[doc(hidden)]
+pub fn split(path: &str) -> Option<(Area, &str)> {
     let (dir, name) = path.split_once('/')?;
     let area = match dir {
         "heads" => Area::Heads,
