@@ -245,21 +245,57 @@ fn jpeg_metadata_name(marker: u8, contents: &[u8]) -> &'static str {
     }
 }
 
-/// Whether a marker with a length is one a decoder reads: frames (SOFn),
-/// tables (DHT, DAC, DQT, DRI), scans (SOS), DNL, DHP, EXP.
+/// Whether a marker with a length is one a camera writes and a decoder
+/// reads: frames (SOF0–3, 5–7, 9–11, 13–15), tables (DHT, DAC, DQT, DRI) and
+/// scans (SOS). Not JPG (0xC8), DNL, DHP, EXP, JPGn (0xF0–0xFD) or reserved
+/// markers: no camera writes them, decoders skip them, and whatever rides in
+/// them would go out (E3).
 fn is_decoding(m: u8) -> bool {
-    (0xC0..=0xCF).contains(&m) || (0xDA..=0xDF).contains(&m)
+    matches!(m, 0xC0..=0xC7 | 0xC9..=0xCF | 0xDA | 0xDB | 0xDD)
+}
+
+/// Checks that what comes before the first scan's data is SOI, then
+/// segments back to back (fill bytes allowed), each one kept or dropped
+/// here. img-parts skips stray bytes and markers without a length, so
+/// without this it could find a segment inside data planted after such a
+/// marker, and keep it.
+fn check_jpeg_header(raw: &[u8], is_meta: impl Fn(u8) -> bool) -> Result<(), String> {
+    let mut i = 2;
+    loop {
+        if raw.get(i) != Some(&0xFF) {
+            return Err(bad("JPEG", "stray bytes between its segments"));
+        }
+        while raw.get(i) == Some(&0xFF) {
+            i += 1;
+        }
+        let m = *raw.get(i).ok_or_else(|| bad("JPEG", "no image data"))?;
+        if !is_meta(m) && !is_decoding(m) {
+            return Err(bad("JPEG", format!("an unexpected marker 0x{m:02X}")));
+        }
+        let len = match raw.get(i + 1..i + 3) {
+            Some(&[a, b]) => usize::from(u16::from_be_bytes([a, b])),
+            _ => return Err(bad("JPEG", "a segment is cut short")),
+        };
+        if len < 2 {
+            return Err(bad("JPEG", "a segment is cut short"));
+        }
+        i += 1 + len;
+        if m == markers::SOS {
+            return Ok(());
+        }
+    }
 }
 
 /// Keeps the segments a decoder needs; drops every APPn (but Adobe's colour
 /// transform flags) and COM, before and between scans, and anything after EOI.
 fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
     let jpeg = Jpeg::from_bytes(shared(raw)).map_err(|e| bad("JPEG", e))?;
+    let is_meta = |m: u8| (markers::APP0..=markers::APP15).contains(&m) || m == markers::COM;
+    check_jpeg_header(raw, is_meta)?;
     let mut removed = Vec::new();
     let mut out = Zeroizing::new(Vec::with_capacity(raw.len()));
     out.extend_from_slice(&[0xFF, markers::SOI]);
     let mut tail: Option<&[u8]> = None;
-    let is_meta = |m: u8| (markers::APP0..=markers::APP15).contains(&m) || m == markers::COM;
     let adobe = |m: u8, c: &[u8]| m == markers::APP14 && c.starts_with(b"Adobe") && c.len() <= 12;
     for seg in jpeg.segments() {
         let (m, c) = (seg.marker(), seg.contents());
@@ -293,8 +329,9 @@ fn strip_jpeg(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
             continue;
         }
         let m = t[i + 1];
-        if m == 0x00 || m == 0xFF || m == 0x01 || (0xD0..=0xD7).contains(&m) {
-            // Stuffed byte, fill byte, TEM, restart marker: part of the data.
+        if m == 0x00 || m == 0xFF || (0xD0..=0xD7).contains(&m) {
+            // Stuffed byte, fill byte, restart marker: part of the data.
+            // (TEM, and every other marker without a length, is refused below.)
             i += if m == 0xFF { 1 } else { 2 };
             continue;
         }
@@ -404,6 +441,14 @@ fn strip_webp(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
     if riff_len < raw.len() {
         note(&mut removed, "data after the image's end");
     }
+    let images = webp
+        .chunks()
+        .iter()
+        .filter(|c| matches!(&c.id(), b"VP8 " | b"VP8L"))
+        .count();
+    if images > 1 {
+        return Err(bad("WebP", "it holds more than one still image"));
+    }
     webp.chunks_mut().retain(|c| {
         let id = c.id();
         let keep = WEBP_KEEP.iter().any(|x| **x == id);
@@ -421,15 +466,26 @@ fn strip_webp(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
         keep
     });
     for c in webp.chunks_mut() {
-        if c.id() == *b"VP8X" {
-            if let RiffContent::Data(d) = c.content_mut() {
-                if let Some(&flags) = d.first() {
-                    // ICC (0x20), EXIF (0x08), XMP (0x04): their chunks are gone.
-                    let mut v = d.to_vec();
-                    v[0] = flags & !(0x20 | 0x08 | 0x04);
-                    *d = Bytes::from(v);
+        let id = c.id();
+        let RiffContent::Data(d) = c.content_mut() else {
+            return Err(bad("WebP", "a chunk is a list"));
+        };
+        match &id {
+            b"VP8X" => {
+                if d.len() != 10 {
+                    return Err(bad("WebP", "its extended header is not 10 bytes"));
                 }
+                // Only the alpha (0x10) and animation (0x02) flags stay: ICC
+                // (0x20), EXIF (0x08) and XMP (0x04) chunks are gone, and
+                // the reserved bits and bytes carry nothing.
+                let mut v = d.to_vec();
+                v[0] &= 0x10 | 0x02;
+                v[1..4].fill(0);
+                *d = Bytes::from(v);
             }
+            b"ANIM" if d.len() != 6 => return Err(bad("WebP", "its animation header is not 6 bytes")),
+            b"ANMF" => *d = Bytes::from(strip_anmf(d, &mut removed)?),
+            _ => {}
         }
     }
     // Into a buffer reserved to the input's size (the output is never
@@ -439,6 +495,59 @@ fn strip_webp(raw: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<String>), String> {
         .write_to(&mut *out)
         .map_err(|e| format!("the stripped image could not be written ({e})"))?;
     Ok((out, removed))
+}
+
+/// An animation frame (ANMF) rebuilt from its 16-byte header (reserved bits
+/// cleared) and the sub-chunks a decoder shows: an optional ALPH, then one
+/// VP8 or VP8L. Anything else in the frame — unknown sub-chunks, a second
+/// image — is dropped (E4): a viewer never shows it, and it could hold anything.
+fn strip_anmf(data: &[u8], removed: &mut Vec<String>) -> Result<Vec<u8>, String> {
+    let cut = || bad("WebP", "an animation frame is cut short");
+    let header = data.get(..16).ok_or_else(cut)?;
+    let mut out = Vec::with_capacity(data.len());
+    out.extend_from_slice(header);
+    // Byte 15: 6 reserved bits, then blending and disposal.
+    out[15] &= 0x03;
+    let mut rest = &data[16..];
+    let (mut alpha, mut image) = (false, false);
+    while !rest.is_empty() {
+        let id: [u8; 4] = rest.get(..4).and_then(|b| b.try_into().ok()).ok_or_else(cut)?;
+        let len = rest
+            .get(4..8)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(cut)?;
+        let len = usize::try_from(len).map_err(|_| cut())?;
+        let whole = 8usize
+            .checked_add(len)
+            .and_then(|n| n.checked_add(len % 2))
+            .ok_or_else(cut)?;
+        let chunk = rest.get(..whole).ok_or_else(cut)?;
+        rest = &rest[whole..];
+        let keep = match &id {
+            b"ALPH" if !alpha && !image => {
+                alpha = true;
+                true
+            }
+            b"VP8 " | b"VP8L" if !image => {
+                image = true;
+                true
+            }
+            _ => false,
+        };
+        if keep {
+            out.extend_from_slice(&chunk[..8 + len]);
+            if len % 2 == 1 {
+                out.push(0);
+            }
+        } else {
+            note(removed, "application data in an animation frame");
+        }
+    }
+    if !image {
+        return Err(bad("WebP", "an animation frame has no image"));
+    }
+    Ok(out)
 }
 
 /// The placeholder renderers lay out where content `index` goes.
@@ -650,6 +759,156 @@ mod tests {
         );
         assert!(prepare("image/heic", Zeroizing::new(b"....ftypheic".to_vec())).is_err());
         assert!(prepare("application/pdf", Zeroizing::new(b"%PDF-1.4".to_vec())).is_ok_and(|s| s.unchanged));
+    }
+
+    fn seg(m: u8, c: &[u8]) -> Vec<u8> {
+        let mut s = vec![0xFF, m];
+        s.extend_from_slice(&((c.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(c);
+        s
+    }
+
+    /// A minimal JPEG with `planted` bytes put after its first table, before
+    /// its frame (`Some(true)`),
+    /// between its two scans (`Some(false)`), or nowhere.
+    fn jpeg_with(planted: &[u8], before: Option<bool>) -> Vec<u8> {
+        let mut j = vec![0xFF, 0xD8];
+        j.extend(seg(0xDB, &[0; 65]));
+        if before == Some(true) {
+            j.extend_from_slice(planted);
+        }
+        j.extend(seg(0xC0, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]));
+        j.extend(seg(0xC4, &[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+        j.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        if before == Some(false) {
+            j.extend_from_slice(planted);
+            j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+            j.push(0x78);
+        }
+        j.extend_from_slice(&[0xFF, 0xD9]);
+        j
+    }
+
+    /// E3: a JPEG carrying data in a marker no camera writes — JPG, DNL,
+    /// DHP, EXP, JPGn, TEM, reserved, or stray bytes that img-parts would
+    /// skip to find a segment planted inside them — is refused, before its
+    /// frame or between its scans. The same file without it goes out.
+    #[test]
+    fn jpeg_markers_no_camera_writes_are_refused_wherever_they_are() {
+        let clean = jpeg_with(&[], None);
+        let out = strip(&clean).unwrap().unwrap();
+        assert_eq!(&out[..], &clean[..], "a clean JPEG is changed");
+        let payload = b"Hanna Kowalczyk, 53.9N 27.5E";
+        let mut planted: Vec<(String, Vec<u8>)> = Vec::new();
+        for m in [0xC8, 0xDC, 0xDE, 0xDF, 0xF0, 0xF7, 0xFD, 0x02, 0x4F, 0xBF] {
+            planted.push((format!("marker 0x{m:02X}"), seg(m, payload)));
+        }
+        // Length-less markers img-parts skips, then a table it would find
+        // inside what follows and keep, planted payload and all.
+        for m in [0x01u8, 0x02, 0xBF] {
+            let mut p = vec![0xFF, m, 0x00, 0x10];
+            p.extend(seg(0xDB, payload));
+            planted.push((format!("length-less 0x{m:02X} hiding a table"), p));
+        }
+        let mut stray = b"stray ".to_vec();
+        stray.extend(seg(0xDB, payload));
+        planted.push(("stray bytes hiding a table".into(), stray));
+        for (what, p) in &planted {
+            for before in [true, false] {
+                if !before && what.starts_with("stray") {
+                    continue; // between scans, stray bytes are scan data
+                }
+                let j = jpeg_with(p, Some(before));
+                match strip(&j) {
+                    Some(Err(_)) => {}
+                    Some(Ok(out)) => panic!(
+                        "{what} (before the frame: {before}) went out{}",
+                        if out.windows(5).any(|w| w == b"Hanna") {
+                            ", payload and all"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => panic!("{what}: not taken for a JPEG"),
+                }
+            }
+        }
+    }
+
+    fn vp8l() -> Vec<u8> {
+        riff_chunk(
+            b"VP8L",
+            &[0x2F, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xFE, 0x07, 0],
+        )
+    }
+
+    fn anmf(sub: &[Vec<u8>]) -> Vec<u8> {
+        let mut data = vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0];
+        data.extend(sub.concat());
+        riff_chunk(b"ANMF", &data)
+    }
+
+    fn animated(frames: &[Vec<u8>]) -> Vec<u8> {
+        let mut chunks = vec![
+            riff_chunk(b"VP8X", &[0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            riff_chunk(b"ANIM", &[0, 0, 0, 0, 0, 0]),
+        ];
+        chunks.extend_from_slice(frames);
+        webp(&chunks)
+    }
+
+    /// E4: an animated WebP frame holding an unknown sub-chunk, or a second
+    /// image, goes out without it; reserved bits and odd-sized headers carry
+    /// nothing either.
+    #[test]
+    fn animated_webp_frames_keep_only_their_image() {
+        let clean = animated(&[anmf(&[vp8l()]), anmf(&[riff_chunk(b"ALPH", &[0, 1, 2]), vp8l()])]);
+        let out = strip(&clean).unwrap().unwrap();
+        assert_eq!(&out[..], &clean[..], "a clean animation is changed");
+        let payload = b"Hanna Kowalczyk, 53.9N 27.5E".to_vec();
+        let planted = [
+            anmf(&[vp8l(), riff_chunk(b"EXIF", &payload)]),
+            anmf(&[riff_chunk(b"XYZW", &payload), vp8l()]),
+            anmf(&[vp8l(), riff_chunk(b"VP8L", &payload)]),
+            anmf(&[vp8l(), riff_chunk(b"ALPH", &payload)]),
+        ];
+        for (i, frame) in planted.iter().enumerate() {
+            let w = animated(&[anmf(&[vp8l()]), frame.clone()]);
+            let out = strip(&w).unwrap().unwrap_or_else(|e| panic!("{i}: refused: {e}"));
+            assert!(!out.windows(5).any(|x| x == b"Hanna"), "{i}: carried");
+            assert_eq!(&out[..], &animated(&[anmf(&[vp8l()]), anmf(&[vp8l()])])[..], "{i}");
+        }
+        // A frame with no image, or cut short inside, is refused.
+        for bad in [
+            anmf(&[riff_chunk(b"XYZW", &payload)]),
+            riff_chunk(b"ANMF", &[0; 10]),
+            riff_chunk(b"ANMF", &[&[0u8; 16][..], b"VP8L\xff\0\0\0"].concat()),
+        ] {
+            assert!(strip(&animated(&[bad])).unwrap().is_err());
+        }
+        // Reserved bits of a frame and of the extended header are cleared;
+        // an extended or animation header of another size is refused.
+        let mut frame = anmf(&[vp8l()]);
+        frame[8 + 15] |= 0xFC;
+        let mut head = riff_chunk(b"VP8X", &[0x02 | 0xC1, 0xAB, 0xCD, 0xEF, 0, 0, 0, 0, 0, 0]);
+        let w = webp(&[head.clone(), riff_chunk(b"ANIM", &[0; 6]), frame]);
+        let out = strip(&w).unwrap().unwrap();
+        assert_eq!(&out[..], &animated(&[anmf(&[vp8l()])])[..]);
+        head = riff_chunk(b"VP8X", &[0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, b'H', b'i']);
+        assert!(strip(&webp(&[head, riff_chunk(b"ANIM", &[0; 6]), anmf(&[vp8l()])]))
+            .unwrap()
+            .is_err());
+        let anim = riff_chunk(b"ANIM", b"\0\0\0\0\0\0Hanna");
+        assert!(strip(&webp(&[
+            riff_chunk(b"VP8X", &[2, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            anim,
+            anmf(&[vp8l()])
+        ]))
+        .unwrap()
+        .is_err());
+        // Two still images: refused.
+        assert!(strip(&webp(&[vp8l(), vp8l()])).unwrap().is_err());
     }
 
     #[test]
