@@ -206,9 +206,12 @@ impl Pack {
             let Some(key) = self.key.as_ref() else {
                 return part;
             };
+            // What this part's files hold in all is bounded, not only each
+            // file: a thousand planted files cost no more than one.
+            let mut used = 0;
             for name in listed.iter().filter(|n| n.starts_with(&part.prefix)) {
                 let path = local.join(name);
-                let file = match read_bounded(&path, bound) {
+                let file = match read_bounded(&path, bound, &mut used) {
                     Fetched::Gone => continue,
                     Fetched::Refused => None,
                     Fetched::Bytes(bytes) => open_bytes(&bytes, key, log),
@@ -294,21 +297,22 @@ enum Fetched {
     Gone,
 }
 
-/// Reads a pack file if it is a regular file no larger than a pack file of
-/// this vault can be, and never more than that many bytes (it may grow
-/// while it is read). A pack file holds the plaintexts of objects the vault
-/// holds as age files, each longer than its plaintext, so one larger than
-/// twice the size of `heads/` and `objects/` (old versions of re-sealed
-/// objects, padding) plus a MiB was not written by dossier; small files are
-/// read without that sum being taken.
-fn read_bounded(path: &Path, bound: &mut Option<u64>) -> Fetched {
+/// Reads a pack file if it is a regular file and, with the files of its
+/// part read before it (`used` bytes, counted here), no larger than the
+/// pack files of this vault can be; never reads more than that (a file may
+/// grow while it is read). A pack holds the plaintexts of objects the vault
+/// holds as age files, each longer than its plaintext, so a part larger
+/// than twice the size of `heads/` and `objects/` (old versions of
+/// re-sealed objects, padding) plus a MiB was not written by dossier; up to
+/// 4 MiB, files are read without that sum being taken.
+fn read_bounded(path: &Path, bound: &mut Option<u64>, used: &mut u64) -> Fetched {
     let len = match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_file() => m.len(),
         Ok(_) => return Fetched::Refused,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetched::Gone,
         Err(_) => return Fetched::Refused,
     };
-    let limit = if len <= SMALL_PACK_FILE {
+    let limit = if used.saturating_add(len) <= SMALL_PACK_FILE {
         SMALL_PACK_FILE
     } else {
         *bound.get_or_insert_with(|| match path.parent().and_then(Path::parent) {
@@ -316,9 +320,9 @@ fn read_bounded(path: &Path, bound: &mut Option<u64>) -> Fetched {
             None => SMALL_PACK_FILE,
         })
     };
-    if len > limit {
+    let Some(left) = limit.checked_sub(*used).filter(|&left| len <= left) else {
         return Fetched::Refused;
-    }
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetched::Gone,
@@ -326,8 +330,11 @@ fn read_bounded(path: &Path, bound: &mut Option<u64>) -> Fetched {
     };
     // Ciphertext: nothing here needs wiping.
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    match file.take(limit + 1).read_to_end(&mut bytes) {
-        Ok(n) if n as u64 <= limit => Fetched::Bytes(bytes),
+    match file.take(left + 1).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 <= left => {
+            *used += n as u64;
+            Fetched::Bytes(bytes)
+        }
         _ => Fetched::Refused,
     }
 }
@@ -763,15 +770,26 @@ mod tests {
         assert!(!huge.exists() && !link.exists(), "planted files left");
         assert!(real.exists());
         // What the vault holds bounds the files read: an empty vault, 4 MiB.
-        let mut bound = None;
-        assert!(matches!(read_bounded(&real, &mut bound), Fetched::Bytes(_)));
+        let (mut bound, mut used) = (None, 0);
+        assert!(matches!(read_bounded(&real, &mut bound, &mut used), Fetched::Bytes(_)));
         assert_eq!(bound, None, "a small file needs no bound");
+        assert_eq!(used, std::fs::metadata(&real).unwrap().len());
         std::fs::File::create(&huge)
             .unwrap()
             .set_len(SMALL_PACK_FILE + 1)
             .unwrap();
-        assert!(matches!(read_bounded(&huge, &mut bound), Fetched::Refused));
+        assert!(matches!(read_bounded(&huge, &mut bound, &mut used), Fetched::Refused));
         assert_eq!(bound, Some(SMALL_PACK_FILE));
+        // Many files each under the bound: no more than the bound in all.
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(SMALL_PACK_FILE / 3)
+            .unwrap();
+        let read = (0..4)
+            .filter(|_| matches!(read_bounded(&huge, &mut bound, &mut used), Fetched::Bytes(_)))
+            .count();
+        assert_eq!(read, 2);
+        assert!(used <= SMALL_PACK_FILE);
         // 3 MiB of objects allow 7 MiB.
         std::fs::write(dir.join("objects").join("a"), vec![0u8; 3 << 20]).unwrap();
         assert_eq!(vault_bound(&dir), 7 << 20);
