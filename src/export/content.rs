@@ -911,6 +911,32 @@ mod tests {
         assert!(strip(&webp(&[vp8l(), vp8l()])).unwrap().is_err());
     }
 
+    /// Images as real encoders write them (cjpeg: baseline, progressive,
+    /// restart markers, arithmetic coding, optimised tables; cwebp: lossy,
+    /// lossless; img2webp: lossy and lossless animations) still go out,
+    /// and stripping them again changes nothing. Set
+    /// `DOSSIER_STRIPPED_DIR=DIR` to keep the outputs (to decode them with
+    /// djpeg and dwebp).
+    #[test]
+    fn images_from_real_encoders_go_out() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/images");
+        let keep = std::env::var_os("DOSSIER_STRIPPED_DIR");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let raw = std::fs::read(&path).unwrap();
+            let out = strip(&raw)
+                .unwrap()
+                .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            assert_eq!(&strip(&out).unwrap().unwrap()[..], &out[..]);
+            if let Some(k) = &keep {
+                std::fs::write(std::path::Path::new(k).join(path.file_name().unwrap()), &out[..]).unwrap();
+            }
+            n += 1;
+        }
+        assert_eq!(n, 9);
+    }
+
     #[test]
     fn fill_puts_content_only_in_placeholders() {
         let text = format!("a{}b{}c", placeholder(1), placeholder(0));
