@@ -486,6 +486,14 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             include_bytes!("../../tests/data/extract-v1.json").to_vec(),
         ),
         ("image_strip", jpeg_seed()),
+        (
+            "image_strip",
+            include_bytes!("../../tests/data/images/anim.webp").to_vec(),
+        ),
+        (
+            "image_strip",
+            include_bytes!("../../tests/data/images/prog.jpg").to_vec(),
+        ),
         ("pack", pack_seed()),
         (
             "pack_file",
