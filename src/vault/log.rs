@@ -96,11 +96,15 @@ pub fn scan_heads_with(store: &Store, identity: &Identity, pack: &Pack) -> crate
         unreadable: Vec::new(),
         problems: Vec::new(),
     };
+    // Read in order, decrypted on every core, checked in order.
+    let mut slots: Vec<Slot> = Vec::new();
     for name in store.list(Area::Heads)? {
         let file = format!("heads/{name}");
         if !crate::store::is_object_name(&name) {
-            scan.problems
-                .push(Problem::file(file, "unexpected file: dossier never writes this name"));
+            slots.push(Slot::Problem(Problem::file(
+                file,
+                "unexpected file: dossier never writes this name",
+            )));
             continue;
         }
         let Some(bytes) = store.read(Area::Heads, &name)? else {
@@ -108,10 +112,36 @@ pub fn scan_heads_with(store: &Store, identity: &Identity, pack: &Pack) -> crate
         };
         let hash = pack.is_on().then(|| super::pack::hash(&bytes));
         let cached = hash.and_then(|h| pack.get(&HEADS_PART, &file, &h));
+        slots.push(Slot::Read {
+            name,
+            hash,
+            opened: cached.map(seal::Opened::Plain),
+            bytes,
+        });
+    }
+    let to_open: Vec<&[u8]> = slots
+        .iter()
+        .filter_map(|s| match s {
+            Slot::Read {
+                opened: None, bytes, ..
+            } => Some(bytes.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let mut fresh = open_many(identity, &to_open).into_iter();
+    for slot in slots {
+        let (name, hash, cached) = match slot {
+            Slot::Problem(p) => {
+                scan.problems.push(p);
+                continue;
+            }
+            Slot::Read { name, hash, opened, .. } => (name, hash, opened),
+        };
+        let file = format!("heads/{name}");
         let packed = cached.is_some();
-        let opened = match cached {
-            Some(p) => seal::Opened::Plain(p),
-            None => seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT),
+        let Some(opened) = cached.or_else(|| fresh.next()) else {
+            scan.problems.push(Problem::file(file, "damaged: not decrypted"));
+            continue;
         };
         let plain = match opened {
             seal::Opened::Plain(p) => p,
@@ -253,70 +283,106 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
     // Segments opened and checked here, not taken from the pack: remembered
     // there once every entry in them passed.
     let mut opened: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)> = Vec::new();
-    for name in log.segments.clone() {
-        let file = format!("objects/{name}");
-        if !crate::store::is_object_name(&name) {
-            log.problems
-                .push(Problem::file(file, "a head lists a name dossier never writes"));
-            continue;
+    // Files are read and looked up in the pack in order, a window at a time;
+    // those the pack does not vouch for are decrypted on every core (an
+    // X25519 agreement per stanza tried: the bulk of reading), then parsed
+    // in order, so that problems come out as if read one by one.
+    let names = log.segments.clone();
+    for window in names.chunks(OPEN_WINDOW) {
+        let mut slots: Vec<Slot> = Vec::with_capacity(window.len());
+        for name in window {
+            let file = format!("objects/{name}");
+            if !crate::store::is_object_name(name) {
+                slots.push(Slot::Problem(Problem::file(
+                    file,
+                    "a head lists a name dossier never writes",
+                )));
+                continue;
+            }
+            let Some(bytes) = store.read(Area::Objects, name)? else {
+                slots.push(Slot::Problem(Problem::file(
+                    file,
+                    "missing: a head lists it but it is not in the vault",
+                )));
+                continue;
+            };
+            let hash = pack.is_on().then(|| super::pack::hash(&bytes));
+            let cached = hash.and_then(|h| pack.get(&log.id, &file, &h));
+            slots.push(Slot::Read {
+                name: name.clone(),
+                hash,
+                opened: cached.map(seal::Opened::Plain),
+                bytes,
+            });
         }
-        let Some(bytes) = store.read(Area::Objects, &name)? else {
-            log.problems.push(Problem::file(
-                file,
-                "missing: a head lists it but it is not in the vault",
-            ));
-            continue;
-        };
-        let hash = pack.is_on().then(|| super::pack::hash(&bytes));
-        let cached = hash.and_then(|h| pack.get(&log.id, &file, &h));
-        let checked = cached.is_some();
-        let opened_now = match cached {
-            Some(p) => seal::Opened::Plain(p),
-            None => seal::open(identity.age_identity(), &bytes, MAX_OBJECT_PLAINTEXT),
-        };
-        let plain = match opened_now {
-            seal::Opened::Plain(p) => p,
-            seal::Opened::NotForUs => {
+        let to_open: Vec<&[u8]> = slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Read {
+                    opened: None, bytes, ..
+                } => Some(bytes.as_slice()),
+                _ => None,
+            })
+            .collect();
+        let mut fresh = open_many(identity, &to_open).into_iter();
+        for slot in slots {
+            let (name, hash, cached) = match slot {
+                Slot::Problem(p) => {
+                    log.problems.push(p);
+                    continue;
+                }
+                Slot::Read { name, hash, opened, .. } => (name, hash, opened),
+            };
+            let file = format!("objects/{name}");
+            let checked = cached.is_some();
+            let Some(opened_now) = cached.or_else(|| fresh.next()) else {
+                log.problems.push(Problem::file(file, "damaged: not decrypted"));
+                continue;
+            };
+            let plain = match opened_now {
+                seal::Opened::Plain(p) => p,
+                seal::Opened::NotForUs => {
+                    log.problems.push(Problem::file(
+                        file,
+                        "cannot be opened with this identity: damaged or replaced",
+                    ));
+                    continue;
+                }
+                seal::Opened::Damaged(m) => {
+                    log.problems.push(Problem::file(file, format!("damaged: {m}")));
+                    continue;
+                }
+            };
+            let segment: Segment = match cbor::from_slice(&plain) {
+                Ok(s) => s,
+                Err(m) => {
+                    log.problems.push(Problem::file(file, format!("not a segment: {m}")));
+                    continue;
+                }
+            };
+            if segment.format != SEGMENT_FORMAT || segment.v != SEGMENT_VERSION {
+                log.problems
+                    .push(Problem::file(file, "not a segment of a version this dossier reads"));
+                continue;
+            }
+            if segment.log.into_array() != log.id {
                 log.problems.push(Problem::file(
                     file,
-                    "cannot be opened with this identity: damaged or replaced",
+                    "belongs to another case or vault: objects were swapped",
                 ));
                 continue;
             }
-            seal::Opened::Damaged(m) => {
-                log.problems.push(Problem::file(file, format!("damaged: {m}")));
+            if segment.name.as_ref().is_some_and(|n| *n != name) {
+                log.problems.push(Problem::file(
+                    file,
+                    "holds the segment written under another name: objects were swapped or moved",
+                ));
                 continue;
             }
-        };
-        let segment: Segment = match cbor::from_slice(&plain) {
-            Ok(s) => s,
-            Err(m) => {
-                log.problems.push(Problem::file(file, format!("not a segment: {m}")));
-                continue;
+            stored.extend(segment.entries.into_iter().map(|e| (e, name.clone(), checked)));
+            if let (Some(h), false) = (hash, checked) {
+                opened.push((file, h, plain));
             }
-        };
-        if segment.format != SEGMENT_FORMAT || segment.v != SEGMENT_VERSION {
-            log.problems
-                .push(Problem::file(file, "not a segment of a version this dossier reads"));
-            continue;
-        }
-        if segment.log.into_array() != log.id {
-            log.problems.push(Problem::file(
-                file,
-                "belongs to another case or vault: objects were swapped",
-            ));
-            continue;
-        }
-        if segment.name.as_ref().is_some_and(|n| *n != name) {
-            log.problems.push(Problem::file(
-                file,
-                "holds the segment written under another name: objects were swapped or moved",
-            ));
-            continue;
-        }
-        stored.extend(segment.entries.into_iter().map(|e| (e, name.clone(), checked)));
-        if let (Some(h), false) = (hash, checked) {
-            opened.push((file, h, plain));
         }
     }
     let mut failed: HashSet<String> = HashSet::new();
@@ -434,19 +500,74 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
     Ok(log)
 }
 
+/// Segments read, then decrypted together, at a time: bounds the ciphertext
+/// held in memory while keeping every core busy.
+const OPEN_WINDOW: usize = 256;
+
+/// A segment named by a head, as read in [`load_with`].
+enum Slot {
+    /// Not read: what is wrong with its name or its absence.
+    Problem(Problem),
+    /// Read; `opened` is its plaintext if the pack vouches for its bytes.
+    Read {
+        name: String,
+        hash: Option<[u8; 32]>,
+        opened: Option<seal::Opened>,
+        bytes: Vec<u8>,
+    },
+}
+
+/// How many threads the checks of a log run on.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+/// Decrypts each of `files` with `identity`, on as many threads as there are
+/// cores when the identity can be used from several at once (not a plugin's),
+/// and returns the results in the given order.
+pub(crate) fn open_many(identity: &Identity, files: &[&[u8]]) -> Vec<seal::Opened> {
+    let threads = threads();
+    match identity.age_identity_shared() {
+        Some(shared) if threads > 1 && files.len() > 1 => {
+            let per = files.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = files
+                    .chunks(per)
+                    .map(|chunk| {
+                        scope.spawn(move || {
+                            chunk
+                                .iter()
+                                .map(|b| seal::open(shared, b, MAX_OBJECT_PLAINTEXT))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| match w.join() {
+                        Ok(results) => results,
+                        // A panic in a decryption is a bug; carry it to this thread.
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    })
+                    .collect()
+            })
+        }
+        _ => files
+            .iter()
+            .map(|b| seal::open(identity.age_identity(), b, MAX_OBJECT_PLAINTEXT))
+            .collect(),
+    }
+}
+
 /// Checks entries (hash, signature: the bulk of reading a log) on as many
 /// threads as there are cores, and returns the results in the given order.
 /// Entries marked `true` come from a segment the pack holds: their
 /// signatures were verified when it was packed, and are not again.
 fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
     const WORTH_A_THREAD: usize = 64;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = threads();
     if threads < 2 || stored.len() < 2 * WORTH_A_THREAD {
-        let mut verifier = sign::Verifier::default();
-        return stored
-            .into_iter()
-            .map(|(e, name, packed)| check_entry(e, log, &name, packed, &mut verifier))
-            .collect();
+        return check_chunk(stored, log);
     }
     let per = stored.len().div_ceil(threads);
     let mut chunks: Vec<Vec<(StoredEntry, String, bool)>> = Vec::new();
@@ -457,15 +578,7 @@ fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<R
     std::thread::scope(|scope| {
         let workers: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut verifier = sign::Verifier::default();
-                    chunk
-                        .into_iter()
-                        .map(|(e, name, packed)| check_entry(e, log, &name, packed, &mut verifier))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|chunk| scope.spawn(move || check_chunk(chunk, log)))
             .collect();
         workers
             .into_iter()
@@ -478,13 +591,46 @@ fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<R
     })
 }
 
-fn check_entry(
-    stored: StoredEntry,
-    log: &LogId,
-    segment: &str,
-    packed: bool,
-    verifier: &mut sign::Verifier,
-) -> Result<Entry, Problem> {
+/// Checks entries on this thread: each one's header and body first, then
+/// the signatures of those that passed, in batches (docs/FORMAT.md §7.1).
+fn check_chunk(chunk: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
+    let mut checked: Vec<(Result<Entry, Problem>, bool)> = chunk
+        .into_iter()
+        .map(|(e, name, packed)| (check_entry(e, log, &name), packed))
+        .collect();
+    let unsigned: Vec<usize> = (0..checked.len())
+        .filter(|&i| matches!(checked[i], (Ok(_), false)))
+        .collect();
+    let items: Vec<sign::Signed> = unsigned
+        .iter()
+        .filter_map(|&i| match &checked[i].0 {
+            Ok(e) => Some(sign::Signed {
+                public: &e.header.author,
+                label: entry::ENTRY_SIGNATURE_LABEL,
+                message: &e.header_bytes,
+                sig: &e.sig,
+            }),
+            Err(_) => None,
+        })
+        .collect();
+    let verified = sign::Verifier::default().verify_batch(&items);
+    for (&i, ok) in unsigned.iter().zip(verified) {
+        if !ok {
+            if let Ok(e) = &checked[i].0 {
+                checked[i].0 = Err(Problem {
+                    file: Some(format!("objects/{}", e.segment)),
+                    entry: Some(e.id),
+                    message: "signature does not verify: altered or forged".into(),
+                });
+            }
+        }
+    }
+    checked.into_iter().map(|(r, _)| r).collect()
+}
+
+/// Checks one entry's header and body; its signature is checked by the
+/// caller, in a batch.
+fn check_entry(stored: StoredEntry, log: &LogId, segment: &str) -> Result<Entry, Problem> {
     let id = entry::entry_id(&stored.header);
     let problem = |m: String| Problem {
         file: Some(format!("objects/{segment}")),
@@ -517,16 +663,6 @@ fn check_entry(
     }
     if entry::body_hash(&stored.body) != header.body.into_array() {
         return Err(problem("body does not match its hash: altered".into()));
-    }
-    if !packed
-        && !verifier.verify(
-            &header.author,
-            entry::ENTRY_SIGNATURE_LABEL,
-            &stored.header,
-            &stored.sig,
-        )
-    {
-        return Err(problem("signature does not verify: altered or forged".into()));
     }
     Ok(Entry {
         id,
