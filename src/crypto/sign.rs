@@ -268,7 +268,14 @@ fn in_prime_subgroup(points: &[EdwardsPoint], masks: &[u128]) -> bool {
             }
         }
     }
-    sums.iter().all(|q| q.is_torsion_free())
+    sums.iter().all(torsion_free)
+}
+
+/// Whether `[l]Q` is the identity (l the prime order), as
+/// `EdwardsPoint::is_torsion_free`, in variable time (nothing here is
+/// secret): `[l - 1]Q + Q`, l - 1 being the integer of the scalar -1.
+fn torsion_free(q: &EdwardsPoint) -> bool {
+    (EdwardsPoint::vartime_double_scalar_mul_basepoint(&-Scalar::ONE, q, &Scalar::ZERO) + q).is_identity()
 }
 
 fn verify_with(key: &VerifyingKey, label: &[u8], message: &[u8], sig: &[u8; 64]) -> bool {
@@ -355,6 +362,18 @@ mod tests {
         assert!(times(EIGHT_TORSION[1], 8).is_identity());
         assert!(!EIGHT_TORSION[4].is_identity());
         assert!(times(EIGHT_TORSION[4], 2).is_identity());
+    }
+
+    #[test]
+    fn the_subgroup_check_agrees_with_the_library() {
+        let b = ED25519_BASEPOINT_POINT * Scalar::from(12345u64);
+        for t in EIGHT_TORSION {
+            for p in [t, b + t] {
+                assert_eq!(torsion_free(&p), p.is_torsion_free());
+            }
+        }
+        assert!(torsion_free(&b));
+        assert!(!torsion_free(&(b + EIGHT_TORSION[4])));
     }
 
     #[test]
