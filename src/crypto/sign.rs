@@ -114,44 +114,82 @@ impl Verifier {
     /// to lie in the prime-order subgroup, and only then is the group
     /// equation checked for all at once. A batch that fails is checked again
     /// one by one with `verify_strict`, which names the bad signatures.
-    pub fn verify_batch(&mut self, items: &[Signed]) -> Vec<bool> {
+    /// The work runs on up to `threads` threads (a batch is one whatever
+    /// the threads: its fixed cost is paid once).
+    pub fn verify_batch(&mut self, items: &[Signed], threads: usize) -> Vec<bool> {
         if items.len() < MIN_BATCH {
             return items
                 .iter()
                 .map(|i| self.verify(i.public, i.label, i.message, i.sig))
                 .collect();
         }
+        for item in items {
+            self.key(item.public);
+        }
+        let keys = &self.keys;
+        let key = |public: &[u8; 32]| keys.get(public).and_then(Option::as_ref);
+        let alone =
+            |item: &Signed| key(item.public).is_some_and(|k| verify_with(&k.key, item.label, item.message, item.sig));
+        // Each signature: refused (false), decided alone (a key that is not
+        // of prime order goes to verify_strict), or pending for the batch.
+        let prepared: Vec<Result<Pending, bool>> = par_map(items, threads, |at, item| match key(item.public) {
+            None => Err(false),
+            Some(k) if !k.batchable => Err(verify_with(&k.key, item.label, item.message, item.sig)),
+            // None: a check verify_strict makes refuses it.
+            Some(k) => prepare(at, k, item).ok_or(false),
+        });
         let mut results = vec![false; items.len()];
         let mut pending: Vec<Pending> = Vec::new();
-        for (at, item) in items.iter().enumerate() {
-            let Some(key) = self.key(item.public) else {
-                continue;
-            };
-            if !key.batchable {
-                // A key strict verification refuses, or one with a
-                // small-order component: no batch for it.
-                results[at] = verify_with(&key.key, item.label, item.message, item.sig);
-                continue;
-            }
-            // None: a check verify_strict makes refuses it.
-            if let Some(p) = prepare(at, key, item) {
-                pending.push(p);
+        for (at, p) in prepared.into_iter().enumerate() {
+            match p {
+                Ok(p) => pending.push(p),
+                Err(ok) => results[at] = ok,
             }
         }
         for batch in pending.chunks(MAX_BATCH) {
-            if holds(batch) {
-                for p in batch {
-                    results[p.at] = true;
-                }
+            let verdicts = if holds(batch, threads) {
+                vec![true; batch.len()]
             } else {
-                for p in batch {
-                    let item = &items[p.at];
-                    results[p.at] = self.verify(item.public, item.label, item.message, item.sig);
-                }
+                par_map(batch, threads, |_, p| alone(&items[p.at]))
+            };
+            for (p, ok) in batch.iter().zip(verdicts) {
+                results[p.at] = ok;
             }
         }
         results
     }
+}
+
+/// `f(index, item)` for each item, on up to `threads` threads, in order.
+fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    if threads < 2 || items.len() < 2 {
+        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
+    }
+    let per = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(per)
+            .enumerate()
+            .map(|(c, chunk)| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| f(c * per + i, t))
+                        .collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(results) => results,
+                // A panic in a check is a bug; carry it to this thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// The checks `verify_strict` makes on each signature before its equation:
@@ -201,14 +239,14 @@ pub fn is_canonical_y(bytes: &[u8; 32]) -> bool {
 /// the OS:
 /// 1. each R_i lies in the prime-order subgroup: for each of 128 rounds j,
 ///    the sum of the R_i whose m_i has bit j set has no small-order part
-///    (a nonzero small-order part in any R_i survives a round with a chance
-///    of at least 1/2, whatever the others are);
+///    (a nonzero small-order part in any R_i is missed by a round with a
+///    chance of at most 1/2, whatever the others are);
 /// 2. `sum z_i R_i + sum z_i h_i A_i - (sum z_i s_i) B = 0`.
 ///
 /// Keys here are of prime order (see [`Key::batchable`]), so after 1 every
 /// term is in the prime-order subgroup, where 2 fails for a bad signature
 /// but with a chance of 2^-128.
-fn holds(batch: &[Pending]) -> bool {
+fn holds(batch: &[Pending], threads: usize) -> bool {
     let mut random = vec![0u8; batch.len() * 32];
     if getrandom::getrandom(&mut random).is_err() {
         // Checked one by one instead.
@@ -219,56 +257,76 @@ fn holds(batch: &[Pending]) -> bool {
         b.copy_from_slice(&random[i * 16..i * 16 + 16]);
         u128::from_le_bytes(b)
     };
-    let zs: Vec<Scalar> = (0..batch.len()).map(|i| Scalar::from(word(2 * i))).collect();
-    let masks: Vec<u128> = (0..batch.len()).map(|i| word(2 * i + 1)).collect();
+    let coefficients: Vec<(Scalar, u128)> = (0..batch.len())
+        .map(|i| (Scalar::from(word(2 * i)), word(2 * i + 1)))
+        .collect();
+    // Each thread takes a part: its terms of the equation, and its part of
+    // each round's sum; the parts are added up here.
+    let per = batch.len().div_ceil(threads.max(1));
+    let parts: Vec<Part> = batch.chunks(per).zip(coefficients.chunks(per)).collect();
+    let partial = par_map(&parts, threads, |_, (part, coefficients)| {
+        (equation(part, coefficients), round_sums(part, coefficients))
+    });
+    let mut total = EdwardsPoint::default();
+    let mut sums = vec![EdwardsPoint::default(); ROUNDS];
+    for (e, s) in partial {
+        total += e;
+        for (sum, x) in sums.iter_mut().zip(s) {
+            *sum += x;
+        }
+    }
+    total.is_identity() && par_map(&sums, threads, |_, q| torsion_free(q)).into_iter().all(|ok| ok)
+}
 
+/// A part of a batch and its random coefficients (z_i, m_i).
+type Part<'a> = (&'a [Pending], &'a [(Scalar, u128)]);
+
+/// `sum z_i R_i + sum_A (sum z_i h_i) A - (sum z_i s_i) B` over a part of a
+/// batch: one multiscalar multiplication, the terms of one key gathered.
+fn equation(part: &[Pending], coefficients: &[(Scalar, u128)]) -> EdwardsPoint {
     let mut b_coefficient = Scalar::ZERO;
     let mut by_key: HashMap<[u8; 32], (EdwardsPoint, Scalar)> = HashMap::new();
-    for (p, z) in batch.iter().zip(&zs) {
+    for (p, (z, _)) in part.iter().zip(coefficients) {
         b_coefficient += z * p.s;
         by_key.entry(p.public).or_insert((p.a, Scalar::ZERO)).1 += z * p.h;
     }
-    let scalars = zs
+    let scalars = coefficients
         .iter()
-        .copied()
+        .map(|(z, _)| *z)
         .chain(std::iter::once(-b_coefficient))
         .chain(by_key.values().map(|(_, c)| *c));
-    let points = batch
+    let points = part
         .iter()
         .map(|p| p.r)
         .chain(std::iter::once(ED25519_BASEPOINT_POINT))
         .chain(by_key.values().map(|(a, _)| *a));
-    if !EdwardsPoint::vartime_multiscalar_mul(scalars, points).is_identity() {
-        return false;
-    }
-    let rs: Vec<EdwardsPoint> = batch.iter().map(|p| p.r).collect();
-    in_prime_subgroup(&rs, &masks)
+    EdwardsPoint::vartime_multiscalar_mul(scalars, points)
 }
 
-/// Whether every point lies in the prime-order subgroup, by [`ROUNDS`]
-/// random subset sums (`masks[i]` bit j: point i is in round j's sum). The
-/// points are taken [`GROUP`] at a time, with a table of all their subset
-/// sums, so that a round costs one addition per group.
-fn in_prime_subgroup(points: &[EdwardsPoint], masks: &[u128]) -> bool {
-    let mut sums = [EdwardsPoint::default(); ROUNDS];
+/// For each of the [`ROUNDS`] rounds j, the sum of the nonce points whose
+/// mask has bit j set. The points are taken [`GROUP`] at a time, with a
+/// table of all their subset sums, so that a round costs one addition per
+/// group.
+fn round_sums(part: &[Pending], coefficients: &[(Scalar, u128)]) -> Vec<EdwardsPoint> {
+    let mut sums = vec![EdwardsPoint::default(); ROUNDS];
     let mut table = vec![EdwardsPoint::default(); 1 << GROUP];
-    for (group, group_masks) in points.chunks(GROUP).zip(masks.chunks(GROUP)) {
+    for (group, group_coefficients) in part.chunks(GROUP).zip(coefficients.chunks(GROUP)) {
         let size = 1usize << group.len();
         for m in 1..size {
             let low = m.trailing_zeros() as usize;
-            table[m] = table[m & (m - 1)] + group[low];
+            table[m] = table[m & (m - 1)] + group[low].r;
         }
         for (j, sum) in sums.iter_mut().enumerate() {
-            let index = group_masks
+            let index = group_coefficients
                 .iter()
                 .enumerate()
-                .fold(0usize, |acc, (b, mask)| acc | ((((mask >> j) & 1) as usize) << b));
+                .fold(0usize, |acc, (b, (_, mask))| acc | ((((mask >> j) & 1) as usize) << b));
             if index != 0 {
                 *sum += table[index];
             }
         }
     }
-    sums.iter().all(torsion_free)
+    sums
 }
 
 /// Whether `[l]Q` is the identity (l the prime order), as
@@ -352,7 +410,7 @@ mod tests {
                 sig: s,
             })
             .collect();
-        Verifier::default().verify_batch(&items)
+        Verifier::default().verify_batch(&items, 2)
     }
 
     #[test]

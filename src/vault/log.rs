@@ -564,45 +564,53 @@ pub(crate) fn open_many(identity: &Identity, files: &[&[u8]]) -> Vec<seal::Opene
     }
 }
 
-/// Checks entries (hash, signature: the bulk of reading a log) on as many
-/// threads as there are cores, and returns the results in the given order.
-/// Entries marked `true` come from a segment the pack holds: their
-/// signatures were verified when it was packed, and are not again.
+/// Checks entries (hash, leaf root, signature: the bulk of reading a log) on
+/// as many threads as there are cores, and returns the results in the given
+/// order. Entries marked `true` come from a segment the pack holds: their
+/// signatures were verified when it was packed, and are not again. The
+/// signatures of the others are checked in batches (docs/FORMAT.md §7.1),
+/// each batch spread over the threads.
 fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
     const WORTH_A_THREAD: usize = 64;
-    let threads = threads();
-    if threads < 2 || stored.len() < 2 * WORTH_A_THREAD {
-        return check_chunk(stored, log);
-    }
-    let per = stored.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<(StoredEntry, String, bool)>> = Vec::new();
-    let mut rest = stored.into_iter().peekable();
-    while rest.peek().is_some() {
-        chunks.push(rest.by_ref().take(per).collect());
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
+    let threads = if stored.len() < 2 * WORTH_A_THREAD {
+        1
+    } else {
+        threads()
+    };
+    let mut checked: Vec<(Result<Entry, Problem>, bool)> = if threads < 2 {
+        stored
             .into_iter()
-            .map(|chunk| scope.spawn(move || check_chunk(chunk, log)))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(results) => results,
-                // A panic in a check is a bug; carry it to this thread.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
+            .map(|(e, name, packed)| check_one(e, log, &name, packed))
             .collect()
-    })
-}
-
-/// Checks entries on this thread: each one's header and body first, then
-/// the signatures of those that passed, in batches (docs/FORMAT.md §7.1).
-fn check_chunk(chunk: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
-    let mut checked: Vec<(Result<Entry, Problem>, bool)> = chunk
-        .into_iter()
-        .map(|(e, name, packed)| (check_entry(e, log, &name), packed))
-        .collect();
+    } else {
+        let per = stored.len().div_ceil(threads);
+        let mut chunks: Vec<Vec<(StoredEntry, String, bool)>> = Vec::new();
+        let mut rest = stored.into_iter().peekable();
+        while rest.peek().is_some() {
+            chunks.push(rest.by_ref().take(per).collect());
+        }
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = chunks
+                .into_iter()
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .into_iter()
+                            .map(|(e, name, packed)| check_one(e, log, &name, packed))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| match w.join() {
+                    Ok(results) => results,
+                    // A panic in a check is a bug; carry it to this thread.
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    };
     let unsigned: Vec<usize> = (0..checked.len())
         .filter(|&i| matches!(checked[i], (Ok(_), false)))
         .collect();
@@ -618,7 +626,7 @@ fn check_chunk(chunk: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Resu
             Err(_) => None,
         })
         .collect();
-    let verified = sign::Verifier::default().verify_batch(&items);
+    let verified = sign::Verifier::default().verify_batch(&items, threads);
     for (&i, ok) in unsigned.iter().zip(verified) {
         if !ok {
             if let Ok(e) = &checked[i].0 {
@@ -630,15 +638,17 @@ fn check_chunk(chunk: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Resu
             }
         }
     }
-    checked
-        .into_iter()
-        .map(|(r, _)| {
-            r.map(|mut e| {
-                e.leaves_checked = leaves_match(&e);
-                e
-            })
-        })
-        .collect()
+    checked.into_iter().map(|(r, _)| r).collect()
+}
+
+/// One entry's checks but its signature (left to the batch), and whether
+/// its leaf root matches; `packed` is passed through.
+fn check_one(e: StoredEntry, log: &LogId, segment: &str, packed: bool) -> (Result<Entry, Problem>, bool) {
+    let checked = check_entry(e, log, segment).map(|mut e| {
+        e.leaves_checked = leaves_match(&e);
+        e
+    });
+    (checked, packed)
 }
 
 /// Whether a version-2 record or amendment's body gives the leaf root its
