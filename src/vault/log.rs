@@ -284,7 +284,10 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
     let mut entries: HashMap<EntryId, Entry> = HashMap::new();
     // Entries as read from each segment, with the segment's name; their
     // signatures are checked once all are read, on every core.
-    let mut stored: Vec<(StoredEntry, String, bool)> = Vec::new();
+    let mut stored: Vec<(StoredEntry, String, Trust)> = Vec::new();
+    // Segments whose bytes were hashed for the pack: whether the pack
+    // already vouches for their leaf roots.
+    let mut marks: Vec<(String, [u8; 32], bool)> = Vec::new();
     // Segments opened and checked here, not taken from the pack: remembered
     // there once every entry in them passed.
     let mut opened: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)> = Vec::new();
@@ -384,16 +387,29 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
                 ));
                 continue;
             }
-            stored.extend(segment.entries.into_iter().map(|e| (e, name.clone(), checked)));
+            let leaves = checked && hash.is_some_and(|h| pack.get(&log.id, &leaves_mark(&file), &h).is_some());
+            if let Some(h) = hash {
+                marks.push((file.clone(), h, leaves));
+            }
+            let trust = Trust {
+                signed: checked,
+                leaves,
+            };
+            stored.extend(segment.entries.into_iter().map(|e| (e, name.clone(), trust)));
             if let (Some(h), false) = (hash, checked) {
                 opened.push((file, h, plain));
             }
         }
     }
     let mut failed: HashSet<String> = HashSet::new();
+    // Files with a leaf root not found to match: the state fold reports it.
+    let mut unmatched: HashSet<String> = HashSet::new();
     for checked in check_entries(stored, &log.id) {
         match checked {
             Ok(e) => {
+                if e.header.leaves.is_some() && !e.leaves_checked {
+                    unmatched.insert(format!("objects/{}", e.segment));
+                }
                 entries.entry(e.id).or_insert(e);
             }
             Err(p) => {
@@ -405,6 +421,11 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
     for (file, h, plain) in opened {
         if !failed.contains(&file) {
             pack.remember(&log.id, &file, h, &plain);
+        }
+    }
+    for (file, h, known) in marks {
+        if !known && !failed.contains(&file) && !unmatched.contains(&file) {
+            pack.remember(&log.id, &leaves_mark(&file), h, &[]);
         }
     }
 
@@ -570,7 +591,7 @@ pub(crate) fn open_many(identity: &Identity, files: &[&[u8]]) -> Vec<seal::Opene
 /// signatures were verified when it was packed, and are not again. The
 /// signatures of the others are checked in batches (docs/FORMAT.md §7.1),
 /// each batch spread over the threads.
-fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
+fn check_entries(stored: Vec<(StoredEntry, String, Trust)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
     const WORTH_A_THREAD: usize = 64;
     let threads = if stored.len() < 2 * WORTH_A_THREAD {
         1
@@ -580,11 +601,11 @@ fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<R
     let mut checked: Vec<(Result<Entry, Problem>, bool)> = if threads < 2 {
         stored
             .into_iter()
-            .map(|(e, name, packed)| check_one(e, log, &name, packed))
+            .map(|(e, name, trust)| check_one(e, log, &name, trust))
             .collect()
     } else {
         let per = stored.len().div_ceil(threads);
-        let mut chunks: Vec<Vec<(StoredEntry, String, bool)>> = Vec::new();
+        let mut chunks: Vec<Vec<(StoredEntry, String, Trust)>> = Vec::new();
         let mut rest = stored.into_iter().peekable();
         while rest.peek().is_some() {
             chunks.push(rest.by_ref().take(per).collect());
@@ -596,7 +617,7 @@ fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<R
                     scope.spawn(move || {
                         chunk
                             .into_iter()
-                            .map(|(e, name, packed)| check_one(e, log, &name, packed))
+                            .map(|(e, name, trust)| check_one(e, log, &name, trust))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -641,14 +662,35 @@ fn check_entries(stored: Vec<(StoredEntry, String, bool)>, log: &LogId) -> Vec<R
     checked.into_iter().map(|(r, _)| r).collect()
 }
 
+/// What the pack vouches for in a segment's entries.
+#[derive(Clone, Copy)]
+struct Trust {
+    /// Their signatures verified (the file's bytes are those it packed).
+    signed: bool,
+    /// Their leaf roots matched (FORMAT.md §17.5).
+    leaves: bool,
+}
+
+/// The pack's name for the mark that every leaf root in `file` (as
+/// `objects/NAME`) matched its body, kept with the file's hash and an empty
+/// plaintext (FORMAT.md §17.5).
+fn leaves_mark(file: &str) -> String {
+    format!("leaves:{file}")
+}
+
 /// One entry's checks but its signature (left to the batch), and whether
-/// its leaf root matches; `packed` is passed through.
-fn check_one(e: StoredEntry, log: &LogId, segment: &str, packed: bool) -> (Result<Entry, Problem>, bool) {
+/// its leaf root matches (taken from the pack where it vouches for it);
+/// whether its signature was checked before is passed through.
+fn check_one(e: StoredEntry, log: &LogId, segment: &str, trust: Trust) -> (Result<Entry, Problem>, bool) {
     let checked = check_entry(e, log, segment).map(|mut e| {
-        e.leaves_checked = leaves_match(&e);
+        e.leaves_checked = if trust.leaves {
+            e.header.leaves.is_some()
+        } else {
+            leaves_match(&e)
+        };
         e
     });
-    (checked, packed)
+    (checked, trust.signed)
 }
 
 /// Whether a version-2 record or amendment's body gives the leaf root its
@@ -796,7 +838,10 @@ mod tests {
                     body: ByteBuf::from(body),
                 },
                 format!("segment-{i}"),
-                false,
+                Trust {
+                    signed: false,
+                    leaves: false,
+                },
             )
         };
         let results = check_entries((0..300).map(make).collect(), &log);
