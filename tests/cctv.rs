@@ -445,3 +445,82 @@ fn small_order_keys_parse_but_never_verify() {
         );
     }
 }
+
+/// The same vectors through the batch path (`Verifier::verify_batch`, which
+/// `verify` and every read use for entry signatures): each vector, put
+/// among good signatures in batches large enough to be batched, gets the
+/// result `verify_strict` gives it alone, and good signatures beside a bad
+/// one still pass.
+#[test]
+fn ed25519_vectors_give_the_same_results_inside_batches() {
+    let text = std::fs::read_to_string(data().join("ed25519/ed25519vectors.json")).unwrap();
+    let vectors: Vec<EdVector> = serde_json::from_str(&text).unwrap();
+    let parsed: Vec<([u8; 32], [u8; 64], Vec<u8>)> = vectors
+        .iter()
+        .map(|v| {
+            (
+                unhex(&v.key).try_into().unwrap(),
+                unhex(&v.sig).try_into().unwrap(),
+                v.msg.as_bytes().to_vec(),
+            )
+        })
+        .collect();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+    let public = key.verifying_key().to_bytes();
+    let good: Vec<(Vec<u8>, [u8; 64])> = (0..200)
+        .map(|i| {
+            let m = format!("good {i}").into_bytes();
+            let s = sign::sign(&key, b"", &m);
+            (m, s)
+        })
+        .collect();
+    // Batches of 10 vectors among the 200 good signatures, and all at once.
+    let mut groups: Vec<Vec<usize>> = (0..parsed.len())
+        .collect::<Vec<_>>()
+        .chunks(10)
+        .map(<[usize]>::to_vec)
+        .collect();
+    groups.push((0..parsed.len()).collect());
+    let mut mismatches = Vec::new();
+    for group in groups {
+        let mut items: Vec<sign::Signed> = good
+            .iter()
+            .map(|(m, s)| sign::Signed {
+                public: &public,
+                label: b"",
+                message: m,
+                sig: s,
+            })
+            .collect();
+        for &i in &group {
+            let (k, s, m) = &parsed[i];
+            items.insert(
+                i % items.len(),
+                sign::Signed {
+                    public: k,
+                    label: b"",
+                    message: m,
+                    sig: s,
+                },
+            );
+        }
+        assert!(items.len() >= sign::MIN_BATCH);
+        let results = sign::Verifier::default().verify_batch(&items, 2);
+        for (item, ok) in items.iter().zip(&results) {
+            if *ok != sign::verify(item.public, item.label, item.message, item.sig) {
+                mismatches.push(hex_of(item.sig));
+            }
+        }
+        let good_passed = items
+            .iter()
+            .zip(&results)
+            .filter(|(it, ok)| it.public == &public && **ok)
+            .count();
+        assert_eq!(good_passed, good.len());
+    }
+    assert!(mismatches.is_empty(), "batch and strict disagree on: {mismatches:?}");
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -157,6 +157,17 @@ impl Identity {
         }
     }
 
+    /// The identity, for decrypting on several threads at once: `None` for a
+    /// plugin (a hardware token answers one request at a time, and may ask
+    /// the user), which is then used from one thread only.
+    pub fn age_identity_shared(&self) -> Option<&(dyn age::Identity + Sync)> {
+        match &self.age {
+            AgeKey::X25519(i) => Some(i),
+            AgeKey::Ssh(i) => Some(i),
+            AgeKey::Plugin(_) => None,
+        }
+    }
+
     /// Whether decrypting takes an age plugin (a hardware token): the
     /// signing secret beside it in the file then opens nothing by itself.
     pub fn uses_plugin(&self) -> bool {

@@ -68,7 +68,13 @@ pub fn salt(seed: &[u8; 32], index: usize) -> [u8; SALT_LEN] {
     let mut material = [0u8; 40];
     material[..32].copy_from_slice(seed);
     material[32..].copy_from_slice(&(index as u64).to_be_bytes());
-    let full = blake3::derive_key(SALT_CONTEXT, &material);
+    // As blake3::derive_key(SALT_CONTEXT, material) (which leaves its state
+    // to the stack as this does), without hashing the context anew per leaf.
+    static SALTS: std::sync::LazyLock<blake3::Hasher> =
+        std::sync::LazyLock::new(|| blake3::Hasher::new_derive_key(SALT_CONTEXT));
+    let mut hasher = SALTS.clone();
+    hasher.update(&material);
+    let full: [u8; 32] = *hasher.finalize().as_bytes();
     material.zeroize();
     let mut out = [0u8; SALT_LEN];
     out.copy_from_slice(&full[..SALT_LEN]);
@@ -231,6 +237,15 @@ mod tests {
             ["type", "witness", "consent", "acts[0]", "acts[1]", "text", "text", "text", "text"]
         );
         assert_eq!(l[0].value, "testimony");
+    }
+
+    #[test]
+    fn salts_are_blake3_derive_key() {
+        let seed = [7u8; 32];
+        let mut material = [0u8; 40];
+        material[..32].copy_from_slice(&seed);
+        material[32..].copy_from_slice(&5u64.to_be_bytes());
+        assert_eq!(salt(&seed, 5), blake3::derive_key(SALT_CONTEXT, &material)[..SALT_LEN]);
     }
 
     #[test]
