@@ -223,6 +223,12 @@ pub struct Log {
     /// Segment names, in the order heads list them.
     pub segments: Vec<String>,
     pub problems: Vec<Problem>,
+    /// BLAKE3 of each segment file as read (only when the pack is on), by name.
+    pub hashes: Vec<(String, [u8; 32])>,
+    /// For a log resumed from the cached case state (`resume`): the cached
+    /// tips and their `seq`. `entries` then holds only the entries written
+    /// since the cache, and the log may be used for nothing but appending.
+    pub prior: Option<Vec<(EntryId, u64)>>,
 }
 
 impl Log {
@@ -236,10 +242,25 @@ impl Log {
             .entries
             .iter()
             .map(|e| e.id)
+            .chain(self.prior.iter().flatten().map(|(t, _)| *t))
             .filter(|id| !parents.contains(id))
             .collect();
         tips.sort();
+        tips.dedup();
         tips
+    }
+
+    /// The `seq` of an entry written on top of every tip.
+    pub fn next_seq(&self) -> u64 {
+        let prior = self.prior.iter().flatten();
+        let tips = self.tips();
+        self.entries
+            .iter()
+            .filter(|e| tips.contains(&e.id))
+            .map(|e| e.header.seq)
+            .chain(prior.filter(|(t, _)| tips.contains(t)).map(|(_, s)| *s))
+            .max()
+            .map_or(0, |s| s + 1)
     }
 
     pub fn entry(&self, id: &EntryId) -> Option<&Entry> {
@@ -267,7 +288,10 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
         index: HashMap::new(),
         segments: Vec::new(),
         problems: Vec::new(),
+        hashes: Vec::new(),
+        prior: None,
     };
+    let mut listed: HashSet<String> = HashSet::new();
     for h in &heads {
         if h.head.kind != log.kind || h.head.name != log.name {
             log.problems.push(Problem::file(
@@ -279,7 +303,7 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
             ));
         }
         for s in &h.head.segments {
-            if !log.segments.contains(s) {
+            if listed.insert(s.clone()) {
                 log.segments.push(s.clone());
             }
         }
@@ -320,6 +344,9 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
                 continue;
             };
             let hash = pack.is_on().then(|| super::pack::hash(&bytes));
+            if let Some(h) = hash {
+                log.hashes.push((name.clone(), h));
+            }
             let cached = hash.and_then(|h| pack.get(&log.id, &file, &h));
             slots.push(Slot::Read {
                 name: name.clone(),
@@ -366,32 +393,13 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
                     continue;
                 }
             };
-            let segment: Segment = match cbor::from_slice(&plain) {
+            let segment = match check_segment(&plain, &log.id, &name) {
                 Ok(s) => s,
-                Err(m) => {
-                    log.problems.push(Problem::file(file, format!("not a segment: {m}")));
+                Err(p) => {
+                    log.problems.push(p);
                     continue;
                 }
             };
-            if segment.format != SEGMENT_FORMAT || segment.v != SEGMENT_VERSION {
-                log.problems
-                    .push(Problem::file(file, "not a segment of a version this dossier reads"));
-                continue;
-            }
-            if segment.log.into_array() != log.id {
-                log.problems.push(Problem::file(
-                    file,
-                    "belongs to another case or vault: objects were swapped",
-                ));
-                continue;
-            }
-            if segment.name.as_ref().is_some_and(|n| *n != name) {
-                log.problems.push(Problem::file(
-                    file,
-                    "holds the segment written under another name: objects were swapped or moved",
-                ));
-                continue;
-            }
             let leaves = checked && hash.is_some_and(|h| pack.get(&log.id, &leaves_mark(&file), &h).is_some());
             if let Some(h) = hash {
                 marks.push((file.clone(), h, leaves));
@@ -531,6 +539,52 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
     Ok(log)
 }
 
+/// Checks what a segment's plaintext says of itself: format, version, log
+/// (`id`) and name. Its entries are checked next ([`check_entries`]).
+fn check_segment(plain: &[u8], id: &LogId, name: &str) -> Result<Segment, Problem> {
+    let file = format!("objects/{name}");
+    let segment: Segment =
+        cbor::from_slice(plain).map_err(|m| Problem::file(file.clone(), format!("not a segment: {m}")))?;
+    if segment.format != SEGMENT_FORMAT || segment.v != SEGMENT_VERSION {
+        return Err(Problem::file(file, "not a segment of a version this dossier reads"));
+    }
+    if &segment.log.into_array() != id {
+        return Err(Problem::file(
+            file,
+            "belongs to another case or vault: objects were swapped",
+        ));
+    }
+    if segment.name.as_ref().is_some_and(|n| n != name) {
+        return Err(Problem::file(
+            file,
+            "holds the segment written under another name: objects were swapped or moved",
+        ));
+    }
+    Ok(segment)
+}
+
+/// Decrypts the segment file `objects/NAME` of log `id` and checks it as
+/// [`load_with`] does ([`check_segment`]); for the cached case state.
+pub(crate) fn open_segment(
+    identity: &Identity,
+    id: &LogId,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Vec<StoredEntry>, Problem> {
+    let file = format!("objects/{name}");
+    let plain = match seal::open(identity.age_identity(), bytes, MAX_OBJECT_PLAINTEXT) {
+        seal::Opened::Plain(p) => p,
+        seal::Opened::NotForUs => {
+            return Err(Problem::file(
+                file,
+                "cannot be opened with this identity: damaged or replaced",
+            ))
+        }
+        seal::Opened::Damaged(m) => return Err(Problem::file(file, format!("damaged: {m}"))),
+    };
+    Ok(check_segment(&plain, id, name)?.entries)
+}
+
 /// Segments read, then decrypted together, at a time: bounds the ciphertext
 /// held in memory while keeping every core busy.
 const OPEN_WINDOW: usize = 256;
@@ -596,7 +650,7 @@ pub(crate) fn open_many(identity: &Identity, files: &[&[u8]]) -> Vec<seal::Opene
 /// signatures were verified when it was packed, and are not again. The
 /// signatures of the others are checked in batches (docs/FORMAT.md §7.1),
 /// each batch spread over the threads.
-fn check_entries(stored: Vec<(StoredEntry, String, Trust)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
+pub(crate) fn check_entries(stored: Vec<(StoredEntry, String, Trust)>, log: &LogId) -> Vec<Result<Entry, Problem>> {
     const WORTH_A_THREAD: usize = 64;
     let threads = if stored.len() < 2 * WORTH_A_THREAD {
         1
@@ -669,11 +723,19 @@ fn check_entries(stored: Vec<(StoredEntry, String, Trust)>, log: &LogId) -> Vec<
 
 /// What the pack vouches for in a segment's entries.
 #[derive(Clone, Copy)]
-struct Trust {
+pub(crate) struct Trust {
     /// Their signatures verified (the file's bytes are those it packed).
     signed: bool,
     /// Their leaf roots matched (FORMAT.md §17.5).
     leaves: bool,
+}
+
+impl Trust {
+    /// Nothing vouched for: every check runs.
+    pub(crate) const NONE: Trust = Trust {
+        signed: false,
+        leaves: false,
+    };
 }
 
 /// The pack's name for the mark that every leaf root in `file` (as

@@ -13,6 +13,7 @@ pub mod log;
 #[doc(hidden)]
 pub mod marks;
 pub mod pack;
+mod resume;
 mod sealing;
 pub mod state;
 pub mod sync;
@@ -255,12 +256,66 @@ impl Vault {
     /// a turned member could otherwise damage the real case and have his own
     /// taken in its place.
     pub fn case(&self, name: &str) -> Result<(Log, Case)> {
-        self.require_sound_roster()?;
-        let found: Vec<Vec<HeadFile>> = self
-            .case_heads()
+        self.case_folded(name).map(|(log, case, _)| (log, case))
+    }
+
+    /// The heads of the cases named `name`, one list per log.
+    fn heads_named(&self, name: &str) -> Vec<Vec<HeadFile>> {
+        self.case_heads()
             .into_values()
             .filter(|h| h[0].head.name == name)
+            .collect()
+    }
+
+    /// A case to append to, from this identity's cached state of it and the
+    /// segments written since where that gives what a full load gives
+    /// (`resume`), else by a full load, whose state is then cached. The
+    /// log and case it gives may hold only part of the history: enough to
+    /// append, check references and seal; nothing to display.
+    pub(crate) fn case_for_write(&self, name: &str) -> Result<(Log, Case)> {
+        self.require_sound_roster()?;
+        if let Some(resumed) = self.case_resumed(name)? {
+            resume::report("resumed");
+            return Ok(resumed);
+        }
+        resume::report("full");
+        let (log, case, handed) = self.case_folded(name)?;
+        let files = log
+            .hashes
+            .iter()
+            .map(|(n, h)| (n.clone(), ByteArray::new(*h)))
             .collect();
+        resume::keep(&self.pack, &self.roster_log, &log, &case, &handed, files);
+        Ok((log, case))
+    }
+
+    /// The case from its cached state, where that gives what a full read
+    /// gives (`resume`); None where only a full read can tell.
+    fn case_resumed(&self, name: &str) -> Result<Option<(Log, Case)>> {
+        let mut found = self.heads_named(name);
+        if found.len() != 1 || !self.pack.is_on() || !self.roster_problems.is_empty() {
+            return Ok(None);
+        }
+        // A head rolled back or missing, here or under the name (a case
+        // vanished), is refused by the full read.
+        let id = found[0][0].head.log.into_array();
+        if !self.marked_problems(&id).is_empty() || self.findings.iter().any(|f| f.name == name) {
+            return Ok(None);
+        }
+        let cx = resume::Ctx {
+            store: &self.store,
+            identity: &self.identity,
+            pack: &self.pack,
+            roster_log: &self.roster_log,
+            roster: &self.roster,
+        };
+        resume::resume(&cx, found.remove(0))
+    }
+
+    /// [`Vault::case`], with what the case's tips hand on (for the cache).
+    fn case_folded(&self, name: &str) -> Result<(Log, Case, self::sealing::Handed)> {
+        self.require_sound_roster()?;
+        let found = self.heads_named(name);
         let vanished = self
             .findings
             .iter()
@@ -297,12 +352,12 @@ impl Vault {
     }
 
     /// Folds and checks one log of a case.
-    fn check_case(&self, name: &str, log: Log) -> Result<(Log, Case)> {
+    fn check_case(&self, name: &str, log: Log) -> Result<(Log, Case, self::sealing::Handed)> {
         let mut problems = self.marked_problems(&log.id);
         problems.extend(log.problems.iter().cloned());
-        let case = state::case(&log, &self.roster, &mut problems);
+        let case = state::case_handing_on(&log, &self.roster, &mut problems);
         match (case, problems.first()) {
-            (Some(c), None) => Ok((log, c)),
+            (Some((c, handed)), None) => Ok((log, c, handed)),
             (_, Some(p)) => Err(Error::integrity(format!("case '{name}'"), p.to_string())),
             (None, None) => Err(Error::integrity(format!("case '{name}'"), "no first entry")),
         }
@@ -408,7 +463,7 @@ impl Vault {
 
     /// Appends records to a case, all or nothing.
     pub fn add(&mut self, case_name: &str, records: &[Parsed], origin: &str) -> Result<Vec<EntryId>> {
-        let (log, case) = self.case(case_name)?;
+        let (log, case) = self.case_for_write(case_name)?;
         check_references(&case, records, origin, None)?;
         // Each record commits to its leaves (docs/EXTRACT.md): a fresh secret
         // seed goes into the encrypted body, the root into the signed header.

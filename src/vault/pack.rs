@@ -115,6 +115,9 @@ struct Part {
     files: Vec<Held>,
     /// Objects checked by this command that the part did not hold.
     fresh: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)>,
+    /// A part that holds one object, replaced whole (a log's cached state):
+    /// a new file replaces every other file of the part instead of merging.
+    single: bool,
 }
 
 #[derive(Default)]
@@ -273,6 +276,33 @@ impl Pack {
             .push((file.to_string(), hash, Zeroizing::new(plain.to_vec())));
     }
 
+    /// The cached state of case `log` (FORMAT §17.6), with the hash it is
+    /// kept under, whatever that is; None if the pack holds none.
+    pub fn state(&self, log: &LogId) -> Option<([u8; 32], Zeroizing<Vec<u8>>)> {
+        if !self.is_on() {
+            return None;
+        }
+        let mut inner = self.lock();
+        self.part(&mut inner, &state_part(log))
+            .known
+            .get(STATE_OBJECT)
+            .map(|k| (k.hash, Zeroizing::new(k.plain.to_vec())))
+    }
+
+    /// Keeps `plain` as the cached state of case `log`, under `hash`: written
+    /// at the end of the command, replacing the one before.
+    pub fn keep_state(&self, log: &LogId, hash: [u8; 32], plain: &[u8]) {
+        if !self.is_on() {
+            return;
+        }
+        let mut inner = self.lock();
+        let part = self.part(&mut inner, &state_part(log));
+        part.single = true;
+        part.fresh.clear();
+        part.fresh
+            .push((STATE_OBJECT.to_string(), hash, Zeroizing::new(plain.to_vec())));
+    }
+
     /// Writes what this command checked anew, then merges pack files of
     /// similar sizes. Errors only cost speed: they are ignored.
     fn save(&mut self) {
@@ -381,6 +411,15 @@ fn save_part(local: &Path, key: &[u8; 32], log: &LogId, part: &mut Part) {
     };
     part.files.push(Held { file: name, gen, count });
     crate::store::failpoint("pack-written");
+    if part.single {
+        // One object, replaced whole: the new file supersedes every other.
+        for old in part.files.iter().filter(|f| f.gen != gen) {
+            crate::store::failpoint("state-replaced");
+            let _ = std::fs::remove_file(local.join(&old.file));
+        }
+        part.files.retain(|f| f.gen == gen);
+        return;
+    }
     // Merge the two smallest files while they are of similar sizes: sizes
     // then grow geometrically, so there are O(log n) files and each object
     // is rewritten O(log n) times.
@@ -633,6 +672,17 @@ fn write_file(
     let name = format!("{prefix}{}", hex(&crate::store::random::<8>()));
     crate::store::atomic::write_cache(&local.join(&name), &bytes).ok()?;
     Some(name)
+}
+
+/// The name of the one object of a state part.
+const STATE_OBJECT: &str = "case-state";
+
+/// The part id under which the pack keeps the cached state of `log`: not a
+/// log id (those are random) nor [`HEADS_PART`](super::log::HEADS_PART).
+fn state_part(log: &LogId) -> LogId {
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&blake3::derive_key("dossier 2026-11-25 local pack case state part v1", log)[..16]);
+    out
 }
 
 /// What each pack file's authentication covers beside its bytes: the

@@ -13,7 +13,7 @@
 //! keys: a rotation reported pending is merely run again, while a rotation
 //! wrongly reported done would leave a revoked key able to read.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::log::{Entry, Log};
@@ -35,6 +35,32 @@ pub(crate) enum Effect {
 /// The signing keys some file of `log` may still be sealed to. `effect` says
 /// what each entry does; `roster` gives each member's key at a given time.
 pub(crate) fn sealed_to(log: &Log, roster: &Roster, effect: impl Fn(&Entry) -> Effect) -> Vec<[u8; 32]> {
+    sealed_from(log, roster, effect, None).0
+}
+
+/// The member names each tip of a log hands on to the entries written after it.
+pub(crate) type Handed = BTreeMap<[u8; 32], BTreeSet<String>>;
+
+/// Where a log resumed from the cache starts: what its cached entries gave.
+/// Only for a log whose every new entry descends from every cached tip
+/// (`resume` checks it): a rotation among the new entries then covers every
+/// cached one, and no new entry changes what a cached one was sealed to.
+pub(crate) struct Start {
+    /// The keys the cached entries no rotation covers may be sealed to.
+    pub keys: Vec<[u8; 32]>,
+    /// What each cached tip hands on.
+    pub handed: Handed,
+}
+
+/// [`sealed_to`], for a whole log (`from` is None) or for the entries
+/// written since a cached fold (`from` gives what the cached ones gave);
+/// also returns what each tip of the log hands on, for a later resume.
+pub(crate) fn sealed_from(
+    log: &Log,
+    roster: &Roster,
+    effect: impl Fn(&Entry) -> Effect,
+    from: Option<&Start>,
+) -> (Vec<[u8; 32]>, Handed) {
     let effects: Vec<Effect> = log.entries.iter().map(&effect).collect();
 
     // An entry is covered when a rotation follows it: the rotation sealed it
@@ -51,7 +77,16 @@ pub(crate) fn sealed_to(log: &Log, roster: &Roster, effect: impl Fn(&Entry) -> E
     // on to its children.
     type Names = Rc<BTreeSet<String>>;
     let mut after: HashMap<[u8; 32], Names> = HashMap::new();
+    if let Some(from) = from {
+        for (tip, names) in &from.handed {
+            after.insert(*tip, Rc::new(names.clone()));
+        }
+    }
     let mut keys: BTreeSet<[u8; 32]> = BTreeSet::new();
+    // The cached entries' keys stand unless a new rotation covers them all.
+    if let Some(from) = from.filter(|_| !effects.iter().any(|fx| matches!(fx, Effect::Rotation(_)))) {
+        keys.extend(from.keys.iter().copied());
+    }
     let mut spans: HashMap<&str, Vec<&KeySpan>> = HashMap::new();
     for k in &roster.keys {
         spans.entry(k.name.as_str()).or_default().push(k);
@@ -92,7 +127,12 @@ pub(crate) fn sealed_to(log: &Log, roster: &Roster, effect: impl Fn(&Entry) -> E
         }
         after.insert(e.id, handed_on);
     }
-    keys.into_iter().collect()
+    let handed = log
+        .tips()
+        .into_iter()
+        .map(|t| (t, after.get(&t).map(|n| (**n).clone()).unwrap_or_default()))
+        .collect();
+    (keys.into_iter().collect(), handed)
 }
 
 /// The keys a member (given by their key spans) may have held at `time`:

@@ -439,8 +439,35 @@ fn signed_by_outsider(r: &Roster, key: &[u8; 32], of: &str) -> String {
 
 /// Folds a case log; `roster` says whose keys were valid when.
 pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<Case> {
-    let mut state: Option<Case> = None;
+    case_handing_on(log, roster, problems).map(|(c, _)| c)
+}
+
+/// [`case`], also returning what each tip hands on (for the cached state).
+pub(crate) fn case_handing_on(
+    log: &Log,
+    roster: &Roster,
+    problems: &mut Vec<Problem>,
+) -> Option<(Case, sealing::Handed)> {
+    let mut fold = CaseFold::default();
     for e in &log.entries {
+        fold.step(log, e, roster, problems);
+    }
+    fold.finish(log, roster, problems, None)
+}
+
+/// A case folded up to some entry: [`case`] steps it through every entry of
+/// a log and finishes it. The cached case state (`resume`) is such a fold,
+/// kept between commands and stepped through the entries written since:
+/// one fold, whether it starts from nothing or from the cache.
+#[derive(Default)]
+pub(crate) struct CaseFold {
+    pub(crate) state: Option<Case>,
+}
+
+impl CaseFold {
+    /// Folds one more entry, the next in the log's order (§10 step 6).
+    pub(crate) fn step(&mut self, log: &Log, e: &Entry, roster: &Roster, problems: &mut Vec<Problem>) {
+        let state = &mut self.state;
         let author = e.header.author.into_array();
         let time = e.header.time.clone();
         // Whose key signed this, and was it valid at the time it claims?
@@ -452,7 +479,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                     e.id,
                     format!("signed with {}'s key after that key was removed or replaced", k.name),
                 ));
-                continue;
+                return;
             }
             None => {
                 problems.push(problem(
@@ -460,13 +487,13 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                     e.id,
                     "signed by someone who was never a member of the vault".into(),
                 ));
-                continue;
+                return;
             }
         };
         let Some(c) = state.as_mut() else {
             if e.header.kind != Kind::Case {
                 problems.push(problem(log, e.id, "entry before the case's first entry".into()));
-                continue;
+                return;
             }
             match cbor::from_slice::<CaseBody>(&e.body) {
                 Ok(b) => {
@@ -484,7 +511,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                             format!("case named '{}' but its heads say '{}'", b.name, log.name),
                         ));
                     }
-                    state = Some(Case {
+                    *state = Some(Case {
                         name: b.name,
                         title: b.title,
                         created: time.clone(),
@@ -508,7 +535,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 }
                 Err(m) => problems.push(problem(log, e.id, format!("bad body: {m}"))),
             }
-            continue;
+            return;
         };
         if !c.names.contains(&signer) {
             problems.push(problem(
@@ -516,7 +543,7 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
                 e.id,
                 format!("signed by {signer}, who was not a member of the case then"),
             ));
-            continue;
+            return;
         }
         match e.header.kind {
             Kind::Record => match record_body(e) {
@@ -644,74 +671,92 @@ pub fn case(log: &Log, roster: &Roster, problems: &mut Vec<Problem>) -> Option<C
             )),
         }
     }
-    let Some(mut c) = state else {
-        if problems.is_empty() {
-            problems.push(Problem {
-                file: None,
-                entry: None,
-                message: format!("{} has no first entry", describe(log)),
-            });
+
+    /// The checks that look at the whole log once every entry is folded,
+    /// and the members and keys that follow from it. `from`, for a fold
+    /// resumed from the cache on a log that holds only the entries written
+    /// since, is what the cached entries hand on to those (`sealing`).
+    /// Returns the case and what each of its tips hands on.
+    pub(crate) fn finish(
+        self,
+        log: &Log,
+        roster: &Roster,
+        problems: &mut Vec<Problem>,
+        from: Option<&sealing::Start>,
+    ) -> Option<(Case, sealing::Handed)> {
+        let state = self.state;
+        let Some(mut c) = state else {
+            if problems.is_empty() {
+                problems.push(Problem {
+                    file: None,
+                    entry: None,
+                    message: format!("{} has no first entry", describe(log)),
+                });
+            }
+            return None;
+        };
+        // A revoked member signs nothing after the revocation, not even on a
+        // branch of the log that leaves it out: each of their entries must come
+        // before the revocation or after a new grant that follows it.
+        for a in &c.access {
+            let Some((end, _)) = &a.until else { continue };
+            let before = log.ancestors(end);
+            let after = log.descendants(end);
+            let keys: Vec<[u8; 32]> = roster.spans_of(&a.name).map(|k| k.signing_key).collect();
+            for e in log
+                .entries
+                .iter()
+                .filter(|e| keys.contains(&e.header.author.into_array()))
+            {
+                if !before.contains(&e.id) && !after.contains(&e.id) {
+                    problems.push(problem(
+                        log,
+                        e.id,
+                        format!(
+                            "signed by {} beside their revocation, on a branch that leaves it out",
+                            a.name
+                        ),
+                    ));
+                }
+            }
         }
-        return None;
-    };
-    // A revoked member signs nothing after the revocation, not even on a
-    // branch of the log that leaves it out: each of their entries must come
-    // before the revocation or after a new grant that follows it.
-    for a in &c.access {
-        let Some((end, _)) = &a.until else { continue };
-        let before = log.ancestors(end);
-        let after = log.descendants(end);
-        let keys: Vec<[u8; 32]> = roster.spans_of(&a.name).map(|k| k.signing_key).collect();
-        for e in log
-            .entries
+        // A key the roster ended (a rekey or a removal) signs nothing in a case
+        // after a rotation that left it out: every entry it signed must come
+        // before that rotation in the log. Without this, a seized key replaced by
+        // an owner could still add backdated entries to the member's cases.
+        for r in &c.rotations {
+            let kept: Vec<[u8; 32]> = r.members.iter().map(|m| m.signing_key.into_array()).collect();
+            let mut before = None;
+            for e in &log.entries {
+                let key = e.header.author.into_array();
+                let ended = roster.key(&key).is_some_and(|k| k.until.is_some());
+                if !ended || kept.contains(&key) || e.id == r.entry {
+                    continue;
+                }
+                let before = before.get_or_insert_with(|| log.ancestors(&r.entry));
+                if !before.contains(&e.id) {
+                    let name = roster.key(&key).map_or("someone", |k| k.name.as_str());
+                    problems.push(problem(
+                        log,
+                        e.id,
+                        format!(
+                            "signed with {name}'s replaced or removed key after the case was sealed anew without it"
+                        ),
+                    ));
+                }
+            }
+        }
+        c.members = c.names.iter().filter_map(|n| roster.member(n).cloned()).collect();
+        let (sealed, handed) = sealing::sealed_from(log, roster, case_effect, from);
+        c.sealed = sealed;
+        let ever: Vec<[u8; 32]> = c
+            .access
             .iter()
-            .filter(|e| keys.contains(&e.header.author.into_array()))
-        {
-            if !before.contains(&e.id) && !after.contains(&e.id) {
-                problems.push(problem(
-                    log,
-                    e.id,
-                    format!(
-                        "signed by {} beside their revocation, on a branch that leaves it out",
-                        a.name
-                    ),
-                ));
-            }
-        }
+            .flat_map(|a| roster.spans_of(&a.name).map(|k| k.signing_key))
+            .collect();
+        check_head_authors(log, &ever, problems);
+        Some((c, handed))
     }
-    // A key the roster ended (a rekey or a removal) signs nothing in a case
-    // after a rotation that left it out: every entry it signed must come
-    // before that rotation in the log. Without this, a seized key replaced by
-    // an owner could still add backdated entries to the member's cases.
-    for r in &c.rotations {
-        let kept: Vec<[u8; 32]> = r.members.iter().map(|m| m.signing_key.into_array()).collect();
-        let mut before = None;
-        for e in &log.entries {
-            let key = e.header.author.into_array();
-            let ended = roster.key(&key).is_some_and(|k| k.until.is_some());
-            if !ended || kept.contains(&key) || e.id == r.entry {
-                continue;
-            }
-            let before = before.get_or_insert_with(|| log.ancestors(&r.entry));
-            if !before.contains(&e.id) {
-                let name = roster.key(&key).map_or("someone", |k| k.name.as_str());
-                problems.push(problem(
-                    log,
-                    e.id,
-                    format!("signed with {name}'s replaced or removed key after the case was sealed anew without it"),
-                ));
-            }
-        }
-    }
-    c.members = c.names.iter().filter_map(|n| roster.member(n).cloned()).collect();
-    c.sealed = sealing::sealed_to(log, roster, case_effect);
-    let ever: Vec<[u8; 32]> = c
-        .access
-        .iter()
-        .flat_map(|a| roster.spans_of(&a.name).map(|k| k.signing_key))
-        .collect();
-    check_head_authors(log, &ever, problems);
-    Some(c)
 }
 
 fn check_head_authors(log: &Log, ever: &[[u8; 32]], problems: &mut Vec<Problem>) {

@@ -146,16 +146,7 @@ fn write_entries(
 ) -> Result<Vec<EntryId>> {
     let author = identity.signing_public();
     let (mut parents, mut seq) = match target.existing {
-        Some(log) => {
-            let tips = log.tips();
-            let seq = tips
-                .iter()
-                .filter_map(|t| log.entry(t))
-                .map(|e| e.header.seq)
-                .max()
-                .map_or(0, |s| s + 1);
-            (tips, seq)
-        }
+        Some(log) => (log.tips(), log.next_seq()),
         None => (Vec::new(), 0),
     };
     let mut ids = Vec::new();
