@@ -1259,3 +1259,47 @@ fn a_remote_url_that_runs_a_command_is_refused() {
     assert!(!marker.exists(), "the remote URL ran a command");
     assert!(!net.vault("c1").exists(), "a failed clone left a directory");
 }
+
+/// A document's content is listed by no head, so its case cannot be told
+/// from the file alone. A remote that alters the copy a revocation re-sealed
+/// must not get the revocation imported without it: the local copy, still
+/// sealed to the revoked member, would then sit under a log that says it was
+/// sealed anew. The whole sync is refused and this copy is unchanged.
+#[test]
+fn a_refused_document_refuses_the_rotation_that_resealed_it() {
+    if !git_available() || !age_available() {
+        return;
+    }
+    let net = Net::new();
+    net.add_bob();
+    let doc = net.dir.path().join("hearing.bin");
+    std::fs::write(&doc, vec![7u8; 300_000]).unwrap();
+    net.ok(
+        "a1",
+        "alice",
+        &["attach", "statkevich-2010", doc.to_str().unwrap()],
+        None,
+    );
+    net.ok("a1", "alice", &["sync"], None);
+    net.clone_to("a2", "alice");
+    let before = net.remote_tree("vault");
+    net.ok("a2", "alice", &["case", "revoke", "statkevich-2010", "bob"], None);
+    net.ok("a2", "alice", &["sync"], None);
+    // The re-sealed document: the largest object the revocation changed.
+    let mut tree = net.remote_tree("vault");
+    let path = tree
+        .iter()
+        .filter(|(p, id)| p.starts_with("objects/") && before.get(*p).is_some_and(|b| b != *id))
+        .max_by_key(|(_, id)| net.blob(id).len())
+        .map(|(p, _)| p.clone())
+        .unwrap();
+    let mut bytes = net.blob(&tree[&path]);
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    tree.insert(path.clone(), net.put_blob(&bytes));
+    net.force_tree(&tree);
+    let err = refused(&net, "a1");
+    assert!(err.contains(&format!("{path} (remote)")), "{err}");
+    let shown = net.ok("a1", "alice", &["--json", "case", "show", "statkevich-2010"], None);
+    assert!(shown.contains("bob"), "the revocation came in: {shown}");
+}

@@ -425,14 +425,30 @@ fn pull(
     let mut fresh = found;
     let mut checked = false;
     loop {
+        let mut unplaced = false;
         for (log, p) in &fresh {
             let path = p.file.as_deref().map(|f| f.trim_end_matches(" (remote)").to_string());
-            if let Some(l) = log.or_else(|| path.as_ref().and_then(|f| plan.logs.get(f).copied())) {
-                refused_logs.insert(l);
+            match log.or_else(|| path.as_ref().and_then(|f| plan.logs.get(f).copied())) {
+                Some(l) => {
+                    refused_logs.insert(l);
+                }
+                // An object this copy holds whose new version is refused and
+                // whose case cannot be told (a document's content, which no
+                // head lists): the rotation that re-sealed it must not come
+                // in without it, or the old sealing would stay here under a
+                // log that says it was sealed anew. Refuse everything.
+                None => {
+                    unplaced |= path
+                        .as_ref()
+                        .is_some_and(|f| f.starts_with("objects/") && local.contains_key(f))
+                }
             }
             refused_paths.extend(path);
         }
         reported.extend(fresh.drain(..).map(|(_, p)| p));
+        if unplaced {
+            return Ok((done(Outcome::Refused(tidy(reported))), identity));
+        }
         let before = plan.imports.len();
         plan.drop_refused(&refused_logs, &refused_paths);
         if checked && plan.imports.len() == before {
