@@ -161,7 +161,8 @@ impl Verifier {
 }
 
 /// `f(index, item)` for each item, on up to `threads` threads, in order.
-fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+/// The one parallel map of the crate (signatures, decryption, hashing).
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
     if threads < 2 || items.len() < 2 {
         return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
     }

@@ -614,28 +614,7 @@ pub(crate) fn open_many(identity: &Identity, files: &[&[u8]]) -> Vec<seal::Opene
     let threads = threads();
     match identity.age_identity_shared() {
         Some(shared) if threads > 1 && files.len() > 1 => {
-            let per = files.len().div_ceil(threads);
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = files
-                    .chunks(per)
-                    .map(|chunk| {
-                        scope.spawn(move || {
-                            chunk
-                                .iter()
-                                .map(|b| seal::open(shared, b, MAX_OBJECT_PLAINTEXT))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|w| match w.join() {
-                        Ok(results) => results,
-                        // A panic in a decryption is a bug; carry it to this thread.
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    })
-                    .collect()
-            })
+            crate::crypto::sign::par_map(files, threads, |_, b| seal::open(shared, b, MAX_OBJECT_PLAINTEXT))
         }
         _ => files
             .iter()

@@ -297,20 +297,7 @@ fn read_hashed(
     if threads < 2 || names.len() < 2 * WORTH_A_THREAD {
         return names.iter().map(one).collect();
     }
-    let per = names.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = names
-            .chunks(per)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(results) => results,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    crate::crypto::sign::par_map(names, threads, |_, name| one(name))
 }
 
 /// What a case read for writing needs: passed to [`resume`].
