@@ -161,21 +161,36 @@ impl Verifier {
 }
 
 /// `f(index, item)` for each item, on up to `threads` threads, in order.
-/// The one parallel map of the crate (signatures, decryption, hashing).
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    par_map_owned(items.iter().collect(), threads, f)
+}
+
+/// As [`par_map`], taking the items by value. The one parallel map of the
+/// crate (signatures, entry checks, decryption, hashing).
+pub(crate) fn par_map_owned<T: Send, R: Send>(
+    mut items: Vec<T>,
+    threads: usize,
+    f: impl Fn(usize, T) -> R + Sync,
+) -> Vec<R> {
     if threads < 2 || items.len() < 2 {
-        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
+        return items.into_iter().enumerate().map(|(i, t)| f(i, t)).collect();
     }
     let per = items.len().div_ceil(threads);
+    let mut chunks = Vec::new();
+    while items.len() > per {
+        let rest = items.split_off(per);
+        chunks.push(std::mem::replace(&mut items, rest));
+    }
+    chunks.push(items);
     let f = &f;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(per)
+        let workers: Vec<_> = chunks
+            .into_iter()
             .enumerate()
             .map(|(c, chunk)| {
                 scope.spawn(move || {
                     chunk
-                        .iter()
+                        .into_iter()
                         .enumerate()
                         .map(|(i, t)| f(c * per + i, t))
                         .collect::<Vec<R>>()
@@ -186,7 +201,7 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(
             .into_iter()
             .flat_map(|w| match w.join() {
                 Ok(results) => results,
-                // A panic in a check is a bug; carry it to this thread.
+                // A panic in a worker is a bug; carry it to this thread.
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect()

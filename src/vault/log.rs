@@ -120,30 +120,15 @@ pub fn scan_heads_with(store: &Store, identity: &Identity, pack: &Pack) -> crate
             bytes,
         });
     }
-    let to_open: Vec<&[u8]> = slots
-        .iter()
-        .filter_map(|s| match s {
-            Slot::Read {
-                opened: None, bytes, ..
-            } => Some(bytes.as_slice()),
-            _ => None,
-        })
-        .collect();
-    let mut fresh = open_many(identity, &to_open).into_iter();
-    for slot in slots {
-        let (name, hash, cached) = match slot {
-            Slot::Problem(p) => {
+    for slot in open_slots(identity, "heads", slots) {
+        let (name, hash, packed, opened) = match slot {
+            Ok(read) => read,
+            Err(p) => {
                 scan.problems.push(p);
                 continue;
             }
-            Slot::Read { name, hash, opened, .. } => (name, hash, opened),
         };
         let file = format!("heads/{name}");
-        let packed = cached.is_some();
-        let Some(opened) = cached.or_else(|| fresh.next()) else {
-            scan.problems.push(Problem::file(file, "damaged: not decrypted"));
-            continue;
-        };
         let plain = match opened {
             seal::Opened::Plain(p) => p,
             seal::Opened::NotForUs => {
@@ -355,30 +340,15 @@ pub fn load_with(store: &Store, identity: &Identity, heads: Vec<HeadFile>, pack:
                 bytes,
             });
         }
-        let to_open: Vec<&[u8]> = slots
-            .iter()
-            .filter_map(|s| match s {
-                Slot::Read {
-                    opened: None, bytes, ..
-                } => Some(bytes.as_slice()),
-                _ => None,
-            })
-            .collect();
-        let mut fresh = open_many(identity, &to_open).into_iter();
-        for slot in slots {
-            let (name, hash, cached) = match slot {
-                Slot::Problem(p) => {
+        for slot in open_slots(identity, "objects", slots) {
+            let (name, hash, checked, opened_now) = match slot {
+                Ok(read) => read,
+                Err(p) => {
                     log.problems.push(p);
                     continue;
                 }
-                Slot::Read { name, hash, opened, .. } => (name, hash, opened),
             };
             let file = format!("objects/{name}");
-            let checked = cached.is_some();
-            let Some(opened_now) = cached.or_else(|| fresh.next()) else {
-                log.problems.push(Problem::file(file, "damaged: not decrypted"));
-                continue;
-            };
             let plain = match opened_now {
                 seal::Opened::Plain(p) => p,
                 seal::Opened::NotForUs => {
@@ -602,6 +572,42 @@ enum Slot {
     },
 }
 
+/// Each slot's name, hash, whether the pack vouched for it, and its
+/// plaintext: the pack's, or decrypted now (those on every core, in order).
+#[allow(clippy::type_complexity)]
+fn open_slots(
+    identity: &Identity,
+    area: &str,
+    slots: Vec<Slot>,
+) -> Vec<Result<(String, Option<[u8; 32]>, bool, seal::Opened), Problem>> {
+    let to_open: Vec<&[u8]> = slots
+        .iter()
+        .filter_map(|s| match s {
+            Slot::Read {
+                opened: None, bytes, ..
+            } => Some(bytes.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let mut fresh = open_many(identity, &to_open).into_iter();
+    slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Problem(p) => Err(p),
+            Slot::Read {
+                name,
+                hash,
+                opened: Some(plain),
+                ..
+            } => Ok((name, hash, true, plain)),
+            Slot::Read { name, hash, .. } => match fresh.next() {
+                Some(opened) => Ok((name, hash, false, opened)),
+                None => Err(Problem::file(format!("{area}/{name}"), "damaged: not decrypted")),
+            },
+        })
+        .collect()
+}
+
 /// How many threads the checks of a log run on.
 fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
@@ -636,40 +642,8 @@ pub(crate) fn check_entries(stored: Vec<(StoredEntry, String, Trust)>, log: &Log
     } else {
         threads()
     };
-    let mut checked: Vec<(Result<Entry, Problem>, bool)> = if threads < 2 {
-        stored
-            .into_iter()
-            .map(|(e, name, trust)| check_one(e, log, &name, trust))
-            .collect()
-    } else {
-        let per = stored.len().div_ceil(threads);
-        let mut chunks: Vec<Vec<(StoredEntry, String, Trust)>> = Vec::new();
-        let mut rest = stored.into_iter().peekable();
-        while rest.peek().is_some() {
-            chunks.push(rest.by_ref().take(per).collect());
-        }
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = chunks
-                .into_iter()
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .into_iter()
-                            .map(|(e, name, trust)| check_one(e, log, &name, trust))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| match w.join() {
-                    Ok(results) => results,
-                    // A panic in a check is a bug; carry it to this thread.
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        })
-    };
+    let mut checked: Vec<(Result<Entry, Problem>, bool)> =
+        sign::par_map_owned(stored, threads, |_, (e, name, trust)| check_one(e, log, &name, trust));
     let unsigned: Vec<usize> = (0..checked.len())
         .filter(|&i| matches!(checked[i], (Ok(_), false)))
         .collect();
