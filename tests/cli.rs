@@ -754,13 +754,7 @@ fn an_extract_with_escape_sequences_is_not_printed_to_a_terminal() {
     let line = serde_json::json!({"type": "note", "text": "cell \u{1b}]52;c;aGk=\u{7} cold"}).to_string();
     env.ok(&["add", CASE, "--from", "-"], Some(&line));
     let before = env.snapshot();
-    let mut c = env.cmd(&["export", CASE, "--format", "md"]);
-    c.stdin(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::inherit())
-        .stderr(std::process::Stdio::inherit())
-        .env("TERM", "xterm");
-    let mut p = rexpect::session::spawn_command(c, Some(30_000)).expect("spawns on a pty");
-    let seen = p.exp_eof().unwrap();
+    let seen = common::on_terminal(env.cmd(&["export", CASE, "--format", "md"]));
     assert!(seen.contains("control characters a terminal would obey"), "{seen}");
     assert!(!seen.contains('\u{1b}'), "{seen:?}");
     assert_eq!(env.snapshot(), before, "something was written");

@@ -211,14 +211,7 @@ fn a_crash_while_writing_the_report_leaves_nothing_under_its_name() {
 fn never_on_a_terminal_even_when_asked() {
     let env = Env::new();
     env.sample_case();
-    let mut c = env.cmd(&["report", CASE, "--output", "-"]);
-    // rexpect gives the child the pseudo-terminal; no pipes
-    c.stdin(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::inherit())
-        .stderr(std::process::Stdio::inherit())
-        .env("TERM", "xterm");
-    let mut p = rexpect::session::spawn_command(c, Some(30_000)).expect("spawns on a pty");
-    let seen = p.exp_eof().unwrap();
+    let seen = common::on_terminal(env.cmd(&["report", CASE, "--output", "-"]));
     assert!(seen.contains("refusing to print the unredacted report"), "{seen}");
     assert!(
         !seen.contains("Hanna Kavalenka"),

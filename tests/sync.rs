@@ -672,7 +672,7 @@ fn refused_case(net: &Net, device: &str, case: &str) -> String {
 
 #[test]
 fn an_altered_object_refuses_its_case_and_the_rest_is_imported() {
-    if !git_available() || !age_available() {
+    if !git_available() || !common::age_available() {
         return;
     }
     let net = Net::new();
@@ -732,21 +732,9 @@ fn an_altered_object_refuses_its_case_and_the_rest_is_imported() {
     assert!(cases.contains("bialiatski-2021"), "{cases}");
 }
 
-fn age_available() -> bool {
-    let found = Command::new("age")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "CI must install age");
-        eprintln!("SKIPPED: age is not installed here");
-    }
-    found
-}
-
 #[test]
 fn a_removed_entry_and_a_rolled_back_remote_are_reported() {
-    if !git_available() || !age_available() {
+    if !git_available() || !common::age_available() {
         return;
     }
     let net = Net::new();
@@ -924,28 +912,6 @@ fn concurrent_syncs_are_serialized() {
     net.verifies("a2", "alice");
 }
 
-/// Every file of the vault at `vault` that `key` opens with stock age, decrypted.
-fn opened_by(vault: &Path, key: &Path) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for (path, _) in common::snapshot(vault) {
-        let o = Command::new("age")
-            .arg("-d")
-            .arg("-i")
-            .arg(key)
-            .arg(&path)
-            .output()
-            .unwrap();
-        if o.status.success() {
-            out.push(o.stdout);
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 #[test]
 fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
     if !git_available() {
@@ -978,13 +944,19 @@ fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     net.verifies("b1", "bob");
     if common::age_available() {
-        for plain in opened_by(&net.vault("b1"), &net.key("bob")) {
+        for plain in common::age_opens(&net.vault("b1"), &net.key("bob")) {
             assert!(
-                !contains(&plain, "statkevich-2010"),
+                !common::contains(&plain, "statkevich-2010"),
                 "bob still opens a head of the case"
             );
-            assert!(!contains(&plain, "late-written-secret"), "bob opens the late record");
-            assert!(!contains(&plain, "first visit denied"), "bob opens an old record");
+            assert!(
+                !common::contains(&plain, "late-written-secret"),
+                "bob opens the late record"
+            );
+            assert!(
+                !common::contains(&plain, "first visit denied"),
+                "bob opens an old record"
+            );
         }
         // Nor does any blob of the remote's whole history, or of the late
         // device's git store, hold the late record sealed to him.
@@ -1019,7 +991,7 @@ fn a_revocation_propagates_and_a_late_device_is_sealed_anew_at_merge() {
                     .output()
                     .unwrap();
                 assert!(
-                    !contains(&o.stdout, "late-written-secret"),
+                    !common::contains(&o.stdout, "late-written-secret"),
                     "{}: a blob bob opens holds the late record",
                     store.display()
                 );
@@ -1114,11 +1086,11 @@ fn opened_paths(vault: &Path, key: &Path, case: &str) -> Vec<String> {
                 continue;
             }
             let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if area == "heads" && contains(&o.stdout, case) {
+            if area == "heads" && common::contains(&o.stdout, case) {
                 out.push(format!("heads/{name}"));
                 for s in std::fs::read_dir(vault.join("objects")).unwrap() {
                     let s = s.unwrap().file_name().to_string_lossy().to_string();
-                    if contains(&o.stdout, &s) {
+                    if common::contains(&o.stdout, &s) {
                         segments.push(format!("objects/{s}"));
                     }
                 }
@@ -1208,7 +1180,7 @@ fn the_remote_holds_nothing_but_ciphertext_and_opaque_names() {
             // Random ciphertext holds any short word now and then (a 3-byte
             // word about once in 16 MB): only long ones tell plaintext apart.
             if word.len() >= 8 {
-                assert!(!contains(b, word), "a blob holds '{word}'");
+                assert!(!common::contains(b, word), "a blob holds '{word}'");
             }
         }
     }
@@ -1267,7 +1239,7 @@ fn a_remote_url_that_runs_a_command_is_refused() {
 /// sealed anew. The whole sync is refused and this copy is unchanged.
 #[test]
 fn a_refused_document_refuses_the_rotation_that_resealed_it() {
-    if !git_available() || !age_available() {
+    if !git_available() || !common::age_available() {
         return;
     }
     let net = Net::new();

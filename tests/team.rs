@@ -137,28 +137,6 @@ impl Team {
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         common::snapshot(&self.vault)
     }
-
-    /// The plaintext of every vault file the stock age CLI opens with `key`.
-    fn age_opens(&self, key: &Path) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        for p in self.snapshot().keys() {
-            let o = Command::new("age")
-                .arg("-d")
-                .arg("-i")
-                .arg(key)
-                .arg(p)
-                .output()
-                .unwrap();
-            if o.status.success() {
-                out.push(o.stdout);
-            }
-        }
-        out
-    }
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[test]
@@ -195,12 +173,12 @@ fn need_to_know_append_revoke_remove() {
 
     let bob_key = t.key("bob");
     if common::age_available() {
-        let opened = t.age_opens(&bob_key);
+        let opened = common::age_opens(&t.vault, &bob_key);
         assert!(
-            opened.iter().any(|p| contains(p, "planted-bob-case")),
+            opened.iter().any(|p| common::contains(p, "planted-bob-case")),
             "bob cannot read his case"
         );
-        assert!(!opened.iter().any(|p| contains(p, "planted-carol-case")));
+        assert!(!opened.iter().any(|p| common::contains(p, "planted-carol-case")));
     }
 
     // Revoke: the case's every file is sealed anew without bob.
@@ -210,13 +188,16 @@ fn need_to_know_append_revoke_remove() {
     t.fails("bob", &["log", "bob-case"]);
     t.ok("alice", &["verify"], None);
     if common::age_available() {
-        for p in t.age_opens(&bob_key) {
+        for p in common::age_opens(&t.vault, &bob_key) {
             assert!(
-                !contains(&p, "bob-case") && !contains(&p, "bob was here"),
+                !common::contains(&p, "bob-case") && !common::contains(&p, "bob was here"),
                 "bob still opens his old case"
             );
         }
-        assert!(!t.age_opens(&bob_key).is_empty(), "bob is still a member of the vault");
+        assert!(
+            !common::age_opens(&t.vault, &bob_key).is_empty(),
+            "bob is still a member of the vault"
+        );
     }
     // His signature on what he wrote while a member still stands.
     let log = t.ok("alice", &["--json", "log", "bob-case"], None);
@@ -227,7 +208,7 @@ fn need_to_know_append_revoke_remove() {
     t.ok("alice", &["member", "remove", "bob"], None);
     if common::age_available() {
         assert!(
-            t.age_opens(&bob_key).is_empty(),
+            common::age_opens(&t.vault, &bob_key).is_empty(),
             "a removed member's key still opens files"
         );
     }
@@ -292,7 +273,7 @@ fn rekey_by_an_owner_and_by_oneself() {
     );
     if common::age_available() {
         assert!(
-            t.age_opens(&t.key("bob")).is_empty(),
+            common::age_opens(&t.vault, &t.key("bob")).is_empty(),
             "the seized key still opens files"
         );
     }
@@ -327,7 +308,7 @@ fn rekey_by_an_owner_and_by_oneself() {
     assert!(!t.ok("alice2", &["exposure", "alice"], None).contains("STILL OPENS"));
     if common::age_available() {
         assert!(
-            t.age_opens(&t.key("alice")).is_empty(),
+            common::age_opens(&t.vault, &t.key("alice")).is_empty(),
             "the replaced key still opens files"
         );
     }
@@ -359,9 +340,9 @@ fn ssh_members_read_write_and_sign() {
     let log = t.ok("alice", &["--json", "log", "c1"], None);
     assert!(log.contains("\"author\":\"carol\""), "{log}");
     if common::age_available() {
-        let opened = t.age_opens(&t.key("carol"));
+        let opened = common::age_opens(&t.vault, &t.key("carol"));
         assert!(
-            opened.iter().any(|p| contains(p, "planted-by-carol")),
+            opened.iter().any(|p| common::contains(p, "planted-by-carol")),
             "stock age cannot open with the SSH key"
         );
     }
@@ -406,8 +387,8 @@ fn ssh_members_read_write_and_sign() {
     t.note("erin", "c1", "planted-by-erin");
     assert!(t.ok("carol", &["log", "c1"], None).contains("planted-by-erin"));
     if common::age_available() {
-        let opened = t.age_opens(&t.key("erin"));
-        assert!(opened.iter().any(|p| contains(p, "planted-by-erin")));
+        let opened = common::age_opens(&t.vault, &t.key("erin"));
+        assert!(opened.iter().any(|p| common::contains(p, "planted-by-erin")));
     }
     t.ok("alice", &["verify"], None);
 }
@@ -584,8 +565,8 @@ fn rotation_killed_at_every_file_resumes_and_loses_nothing() {
     assert_eq!(t.ok("alice", &["--json", "log", "c1"], None).lines().count(), 5);
     assert!(t.ok("alice", &["verify"], None).contains("OK"));
     if common::age_available() {
-        for p in t.age_opens(&t.key("bob")) {
-            assert!(!contains(&p, "record 0"), "bob's key still opens the case");
+        for p in common::age_opens(&t.vault, &t.key("bob")) {
+            assert!(!common::contains(&p, "record 0"), "bob's key still opens the case");
         }
     }
 }

@@ -202,3 +202,38 @@ pub fn age_available() -> bool {
     }
     found
 }
+
+/// The plaintext of every file of the vault at `vault` that the stock age
+/// CLI opens with `key`.
+pub fn age_opens(vault: &Path, key: &Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for path in snapshot(vault).keys() {
+        let o = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(key)
+            .arg(path)
+            .output()
+            .unwrap();
+        if o.status.success() {
+            out.push(o.stdout);
+        }
+    }
+    out
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Runs `cmd` on a pseudo-terminal (rexpect gives the child the terminal;
+/// no pipes) until it exits: what it printed there.
+pub fn on_terminal(mut cmd: Command) -> String {
+    cmd.stdin(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawns on a pty");
+    p.exp_eof().unwrap()
+}
