@@ -4,9 +4,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 /// Encodes a value as CBOR.
 pub fn to_vec<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = Vec::new();
-    ciborium::into_writer(value, &mut out).expect("encoding to memory cannot fail");
-    out
+    to_vec_with_capacity(value, 0)
 }
 
 /// The length of a value's CBOR encoding, found without writing it anywhere
