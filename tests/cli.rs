@@ -731,7 +731,8 @@ fn a_vault_on_read_only_media_is_read() {
         let out = under_ro(&format!("log {CASE}"));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_eq!(text(&out.stdout), want);
-        for args in ["search cold", "verify", "case list"] {
+        let dry = format!("export {CASE} --format md --dry-run");
+        for args in ["search cold", "verify", "case list", dry.as_str()] {
             let out = under_ro(args);
             assert!(out.status.success(), "{args}: {}", text(&out.stderr));
         }
