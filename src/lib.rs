@@ -10,7 +10,9 @@
 //!   crash journal (bytes and names only);
 //! - [`vault`]: logs, cases and records tied together;
 //! - [`export`]: redacted extracts of a case (pure: records and a policy in,
-//!   checked bytes out; never sees a key).
+//!   checked bytes out; never sees a key);
+//! - [`verify_extract`]: the receiver's check of a JSON extract, with no vault
+//!   and no identity (it checks signatures, so it uses [`crypto`]).
 //!
 //! The `dossier` binary (`src/cli/`) parses arguments and prints; it holds no logic.
 
@@ -21,5 +23,6 @@ pub mod export;
 pub mod format;
 pub mod store;
 pub mod vault;
+pub mod verify_extract;
 
 pub use error::{Error, Result};

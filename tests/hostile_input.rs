@@ -237,7 +237,7 @@ fn seeds_parse() {
         dossier::export::policy::Policy::parse(std::str::from_utf8(&seeds_of("policy_toml")[0]).unwrap(), "seed")
             .is_ok()
     );
-    assert!(dossier::export::verify::verify(&seeds_of("extract_json")[0], None).is_ok());
+    assert!(dossier::verify_extract::verify(&seeds_of("extract_json")[0], None).is_ok());
     assert!(matches!(
         dossier::export::content::strip(&seeds_of("image_strip")[0]),
         Some(Ok(_))

@@ -216,7 +216,7 @@ pub fn policy_toml(data: &[u8]) {
 
 /// A JSON extract as `verify-extract` reads it: untrusted bytes from anyone.
 pub fn extract_json(data: &[u8]) {
-    let _ = dossier::export::verify::verify(data, None);
+    let _ = dossier::verify_extract::verify(data, None);
 }
 
 /// An image from a document named by an export policy: JPEG, PNG or WebP

@@ -167,7 +167,7 @@ pub fn run(args: Args) -> Result<i32> {
     step("10. A redacted extract (`dossier export varonin-2021 --format md --output extract.md`)");
     let (_, case) = vault.case("varonin-2021")?;
     let prepared = dossier::export::prepare(
-        &case,
+        &case.source(),
         &dossier::export::Policy::default(),
         dossier::export::Options {
             now: dossier::vault::now(),
@@ -175,7 +175,7 @@ pub fn run(args: Args) -> Result<i32> {
             team: super::export::roster_names(&vault),
         },
     )
-    .map_err(Error::Policy)?;
+    .map_err(|e| Error::Policy(e.to_string()))?;
     let extract = prepared
         .render(dossier::export::Format::Markdown)
         .map_err(|l| Error::Leak(l.to_string()))?;

@@ -204,7 +204,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
         .as_ref()
         .map_or_else(|| "default".to_string(), |p| p.display().to_string());
     let mut prepared = export::prepare(
-        &case,
+        &case.source(),
         &policy,
         export::Options {
             now: dossier::vault::now(),
@@ -212,7 +212,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
             team: roster_names(&vault),
         },
     )
-    .map_err(|m| Error::Policy(format!("{origin}: {m}")))?;
+    .map_err(|e| Error::Policy(format!("{origin}: {e}")))?;
 
     // Document content: the cap first, from the recorded sizes; then each
     // content read (checked against its hash) and, if an image, stripped.
@@ -226,7 +226,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     if args.dry_run || format == Some(Format::Json) {
         // A JSON extract carries the proof of each record's words
         // (docs/EXTRACT.md); a dry run checks the bytes a real export would write.
-        prepared.attach_proofs(&case, &log);
+        dossier::vault::custody::attach_proofs(&mut prepared, &case, &log);
     }
     if args.dry_run {
         return dry_run(ctx, &args, &prepared, &origin);

@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use dossier::export::internal::{self, Made};
 use dossier::store::atomic::{write_with, Replace, TMP_PREFIX};
+use dossier::vault::report::{self, Made};
 use dossier::{Error, Result};
 use zeroize::Zeroizing;
 
@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<i32> {
     let (_, case) = vault.case(&args.case)?;
     let now = dossier::vault::now();
     let by = vault.me().name.clone();
-    let html = Zeroizing::new(internal::render(
+    let html = Zeroizing::new(report::render(
         &case,
         &|k| vault.author_name(k),
         &Made { time: &now, by: &by },

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use dossier::crypto::keys::parse_signing_key;
-use dossier::export::verify::{self, Summary, MAX_EXTRACT};
+use dossier::verify_extract::{self as verify, Summary, MAX_EXTRACT};
 use dossier::{Error, Result};
 
 use super::output;

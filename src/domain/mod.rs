@@ -2,6 +2,7 @@
 //!
 //! Pure data and rules; no files, no keys.
 
+pub mod case;
 pub mod date;
 pub mod input;
 pub mod media;

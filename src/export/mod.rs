@@ -15,8 +15,9 @@
 //!    bytes that pass are handed back; a hit is an error naming whose string
 //!    it is and which item of the extract holds it.
 //!
-//! [`internal`] is the odd one out: the team's unredacted case report
-//! (`dossier report`), laid out with the same [`page`] as the HTML extract.
+//! The team's unredacted case report (`dossier report`) is not an extract:
+//! it is the vault's (`vault::report`), laid out with the same [`page`] as the
+//! HTML extract.
 //!
 //! The leak check does not rely on the redactor having worked: it is built
 //! from the records, not from what the redactor did, and searches the output
@@ -26,7 +27,6 @@
 pub mod build;
 pub mod content;
 pub mod fold;
-pub mod internal;
 pub mod leak;
 pub mod model;
 pub mod page;
@@ -37,12 +37,11 @@ pub mod render_html;
 pub mod render_json;
 pub mod render_md;
 pub mod report;
-pub mod verify;
 
 #[cfg(test)]
 mod regressions;
 
-pub use build::{prepare, Options, Prepared};
+pub use build::{prepare, Error as PolicyError, Options, Prepared, Source};
 pub use policy::Policy;
 
 /// An output format.
@@ -89,10 +88,15 @@ impl std::fmt::Display for Leak {
 }
 
 impl Prepared {
-    /// Adds the proof of each record to a JSON extract, from the log the
-    /// case was read from (docs/EXTRACT.md).
-    pub fn attach_proofs(&mut self, case: &crate::vault::state::Case, log: &crate::vault::log::Log) {
-        self.extract.proofs = proof::build(case, log, &self.extract);
+    /// Adds the proof of each record to a JSON extract (docs/EXTRACT.md):
+    /// `records` are the case's, and `signed` gives the signed entry of a
+    /// version by its entry id.
+    pub fn attach_proofs<'a>(
+        &mut self,
+        records: &[crate::domain::case::RecordState],
+        signed: impl Fn(&crate::domain::case::EntryId) -> Option<proof::Signed<'a>>,
+    ) {
+        self.extract.proofs = proof::build(records, signed, &self.extract);
     }
 
     /// Renders the extract and runs the leak check on the bytes.

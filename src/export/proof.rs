@@ -23,12 +23,10 @@ use zeroize::Zeroize;
 use super::fold::is_bidi_control;
 use super::model::Extract;
 use super::redact::is_mark;
-use crate::crypto::keys::signing_key_to_string;
-use crate::format::entry::{AmendBody, Kind};
+use crate::domain::case::{EntryId, RecordState};
+use crate::format::entry::{AmendBody, Header, Kind};
 use crate::format::leaves::{self, CommittedRecord, Leaf, AMENDS, SPLIT_FIELDS};
 use crate::format::{cbor, hex};
-use crate::vault::log::Log;
-use crate::vault::state::Case;
 
 /// `proof` of a record with leaf commitments.
 pub const PROOF_LEAVES: &str = "leaves";
@@ -111,8 +109,26 @@ pub fn clean(s: &str) -> String {
     s.chars().filter(|&c| !is_mark(c) && !is_bidi_control(c)).collect()
 }
 
-/// The proofs of every record the extract shows, in the extract's order.
-pub fn build(case: &Case, log: &Log, x: &Extract) -> Vec<RecordProof> {
+/// One signed version of a record, as the case's log holds it.
+pub struct Signed<'a> {
+    pub header: &'a Header,
+    /// The exact header bytes the signature covers.
+    pub header_bytes: &'a [u8],
+    pub signature: &'a [u8; 64],
+    /// The entry's body (plaintext CBOR).
+    pub body: &'a [u8],
+    /// The author's signing key as text (`dossiersig1…`).
+    pub signer: String,
+}
+
+/// The proofs of every record the extract shows, in the extract's order:
+/// `records` are the case's records, and `signed` gives the signed entry of
+/// a version by its entry id.
+pub fn build<'a>(
+    records: &[RecordState],
+    signed: impl Fn(&EntryId) -> Option<Signed<'a>>,
+    x: &Extract,
+) -> Vec<RecordProof> {
     let mut items: Vec<(&'static str, Json)> = Vec::new();
     let mut push = |ty: &'static str, v: Result<Json, serde_json::Error>| {
         if let Ok(v) = v {
@@ -139,23 +155,23 @@ pub fn build(case: &Case, log: &Log, x: &Extract) -> Vec<RecordProof> {
         let Some(id) = item.get("id").and_then(Json::as_str).map(str::to_string) else {
             continue;
         };
-        let Some(state) = case.records.iter().find(|r| hex(&r.id).starts_with(&id)) else {
+        let Some(state) = records.iter().find(|r| hex(&r.id).starts_with(&id)) else {
             continue;
         };
-        let Some(entry) = log.entry(&state.latest().entry) else {
+        let Some(entry) = signed(&state.latest().entry) else {
             continue;
         };
         let mut proof = RecordProof {
             record: id,
             r#type: ty.to_string(),
             proof: PROOF_RECORD.into(),
-            header: b64(&entry.header_bytes),
-            signature: b64(&entry.sig),
-            signer: signing_key_to_string(&entry.header.author.into_array()),
+            header: b64(entry.header_bytes),
+            signature: b64(entry.signature),
+            signer: entry.signer,
             leaves: Vec::new(),
         };
         if entry.header.leaves.is_some() {
-            if let Some(leaves) = committed_leaves(entry.header.kind, &entry.body) {
+            if let Some(leaves) = committed_leaves(entry.header.kind, entry.body) {
                 proof.proof = PROOF_LEAVES.into();
                 proof.leaves = prove(&leaves.0, &leaves.1, &item);
             }

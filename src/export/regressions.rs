@@ -4,44 +4,41 @@
 //! the protected string or is refused by the leak check (a refused export is
 //! safe; a leaked one is not).
 
-use std::collections::HashMap;
-
-use super::{prepare, Format, Options, Policy};
+use super::{prepare, Format, Options, Policy, Source};
+use crate::domain::case::{RecordState, Version};
 use crate::domain::input::parse_records;
-use crate::vault::state::{Case, RecordState, Version};
 
 /// The review's base records: a public prisoner and a witness with contacts.
 const BASE: &str = r#"{"type":"person","ref":"pub","name":"Mikalai Statkevich","aliases":["Мікалай Статкевіч"],"role":"victim","public":true}
 {"type":"person","ref":"w1","name":"Hanna Kavalenka","aliases":["Ганна Каваленка"],"role":"witness","contact":{"phone":"+375 29 555 01 23","email":"hanna.k@example.org"}}
 "#;
 
-fn case_of(jsonl: &str) -> Case {
+/// The records of a case of the given JSON lines.
+fn case_of(jsonl: &str) -> Vec<RecordState> {
     let records = parse_records(jsonl.as_bytes(), "test").unwrap();
-    Case {
-        name: "c".into(),
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| RecordState {
+            id: [i as u8 + 1; 32],
+            versions: vec![Version {
+                entry: [i as u8 + 1; 32],
+                record: p.record,
+                time: "2026-01-01T00:00:00Z".into(),
+                author: [0; 32],
+            }],
+            retraction: None,
+        })
+        .collect()
+}
+
+/// A case as an export reads it.
+fn src(records: &[RecordState]) -> Source<'_> {
+    Source {
+        name: "c",
         title: None,
-        created: String::new(),
-        members: Vec::new(),
-        names: Vec::new(),
-        access: Vec::new(),
-        rotations: Vec::new(),
-        sealed: Vec::new(),
-        records: records
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| RecordState {
-                id: [i as u8 + 1; 32],
-                versions: vec![Version {
-                    entry: [i as u8 + 1; 32],
-                    record: p.record,
-                    time: "2026-01-01T00:00:00Z".into(),
-                    author: [0; 32],
-                }],
-                retraction: None,
-            })
-            .collect(),
-        by_entry: HashMap::new(),
-        exports: Vec::new(),
+        members: &[],
+        records,
     }
 }
 
@@ -55,7 +52,7 @@ fn opts(team: &[&str]) -> Options {
 
 /// Each format's extract, or `None` where the leak check refused it.
 fn export(jsonl: &str, policy: &Policy, team: &[&str]) -> Vec<(Format, Option<String>)> {
-    let p = prepare(&case_of(jsonl), policy, opts(team)).unwrap();
+    let p = prepare(&src(&case_of(jsonl)), policy, opts(team)).unwrap();
     Format::ALL
         .into_iter()
         .map(|f| (f, p.render(f).ok().map(|b| String::from_utf8(b).unwrap())))
@@ -108,7 +105,7 @@ fn surname_first_lists_do_not_unmask_a_relative() {
         );
     }
     // The leak check alone: the relative's reversed name right after a public one.
-    let p = prepare(&case_of(&jsonl), &Policy::default(), opts(&[])).unwrap();
+    let p = prepare(&src(&case_of(&jsonl)), &Policy::default(), opts(&[])).unwrap();
     assert!(p
         .check("Statkevich Mikalai, Statkevich Ales".as_bytes(), Format::Markdown)
         .is_err());
@@ -125,7 +122,7 @@ fn a_protected_phone_with_any_dash_or_grouping_is_masked() {
     for out in clean(&jsonl, &[], &["0123", "550–123", "555–01"]) {
         assert_eq!(out.matches("phone removed").count(), 3, "{out}");
     }
-    let p = prepare(&case_of(BASE), &Policy::default(), opts(&[])).unwrap();
+    let p = prepare(&src(&case_of(BASE)), &Policy::default(), opts(&[])).unwrap();
     for planted in [
         "8–029–555–0123",
         "+375–295–550–123",
@@ -163,7 +160,7 @@ fn bidi_controls_are_stripped_and_mirrored_names_found() {
     for out in clean(&jsonl, &[], &["aknelavak", "\u{202E}", "\u{202C}"]) {
         assert!(out.contains("Witness: Witness A said so."), "{out}");
     }
-    let p = prepare(&case_of(BASE), &Policy::default(), opts(&[])).unwrap();
+    let p = prepare(&src(&case_of(BASE)), &Policy::default(), opts(&[])).unwrap();
     assert!(p.check("x aknelavaK annaH y".as_bytes(), Format::Markdown).is_err());
 }
 
@@ -195,7 +192,7 @@ fn names_inside_urls_plurals_and_split_words_are_found() {
             ],
         );
         // The leak check catches each one on its own, too.
-        let p = prepare(&case_of(BASE), &Policy::default(), opts(&[])).unwrap();
+        let p = prepare(&src(&case_of(BASE)), &Policy::default(), opts(&[])).unwrap();
         assert!(p.check(planted.as_bytes(), Format::Markdown).is_err(), "{planted}");
     }
 }
@@ -260,7 +257,7 @@ fn team_members_names_are_protected() {
         assert!(out.contains("Administration refused; Team member A was told."), "{out}");
     }
     // The leak check alone, on the member name as written in the roster.
-    let p = prepare(&case_of(BASE), &Policy::default(), opts(&["volha.petrova"])).unwrap();
+    let p = prepare(&src(&case_of(BASE)), &Policy::default(), opts(&["volha.petrova"])).unwrap();
     assert!(p.check(b"interviewed by volha_petrova", Format::Json).is_err());
 }
 
@@ -274,16 +271,16 @@ fn revealing_a_witness_without_named_consent_is_refused() {
     );
     let case = case_of(&jsonl);
     let policy = Policy::parse("[persons]\nreveal = [\"w2\"]\n", "p").unwrap();
-    let err = prepare(&case, &policy, opts(&[])).err().unwrap();
+    let err = prepare(&src(&case), &policy, opts(&[])).err().unwrap().to_string();
     assert!(
         err.contains("reveal_despite_consent") && !err.contains("w2") && !err.contains("Dubko"),
         "{err}"
     );
     let policy = Policy::parse("[persons]\nreveal = [\"w2\"]\nreveal_despite_consent = [\"w2\"]\n", "p").unwrap();
-    assert!(prepare(&case, &policy, opts(&[])).is_ok());
+    assert!(prepare(&src(&case), &policy, opts(&[])).is_ok());
     // A person who gave no testimony (a lawyer) can be revealed as before.
     let policy = Policy::parse("[persons]\nreveal = [\"w1\"]\n", "p").unwrap();
-    assert!(prepare(&case_of(BASE), &policy, opts(&[])).is_ok());
+    assert!(prepare(&src(&case_of(BASE)), &policy, opts(&[])).is_ok());
 }
 
 /// Finding 11: `[records] exclude` and `exclude_types` applied to people.
@@ -300,7 +297,7 @@ fn excluding_person_records_leaves_out_their_description() {
         "[records]\nexclude_types = [\"person\"]\n".into(),
     ] {
         let policy = Policy::parse(&toml, "p").unwrap();
-        let p = prepare(&case_of(&jsonl), &policy, opts(&[])).unwrap();
+        let p = prepare(&src(&case_of(&jsonl)), &policy, opts(&[])).unwrap();
         let md = String::from_utf8(p.render(Format::Markdown).unwrap()).unwrap();
         assert!(!md.contains("Sentenced in 2011"), "{toml}: {md}");
         assert!(md.contains("Mikalai Statkevich"), "{md}");
@@ -331,7 +328,12 @@ fn names_that_are_everyday_or_layout_words_do_not_block_the_export() {
 #[test]
 fn leak_messages_name_records_not_refs() {
     let policy = Policy::parse("[fields]\nverbatim = [\"note.text\"]\n", "p").unwrap();
-    let p = prepare(&case_of(&with_note("", "Hanna Kavalenka said.")), &policy, opts(&[])).unwrap();
+    let p = prepare(
+        &src(&case_of(&with_note("", "Hanna Kavalenka said."))),
+        &policy,
+        opts(&[]),
+    )
+    .unwrap();
     let leak = p.render(Format::Markdown).unwrap_err().to_string();
     assert!(leak.contains("person record ") && !leak.contains("'w1'"), "{leak}");
 }

@@ -17,8 +17,7 @@ pub mod segment;
 /// 16 random bytes naming a log (a case, or the vault's roster).
 pub type LogId = [u8; 16];
 
-/// The BLAKE3 hash of an entry's header bytes: the entry's id.
-pub type EntryId = [u8; 32];
+pub use crate::domain::case::EntryId;
 
 /// Hex, lower case.
 pub fn hex(bytes: &[u8]) -> String {

@@ -11,11 +11,29 @@
 //! it still does, the command says that the entry it wrote records an extract
 //! that was not put in place (the log is append-only: the entry stays).
 
+use crate::crypto::keys::signing_key_to_string;
 use crate::error::Result;
+use crate::export::{proof, Prepared};
 use crate::format::entry::{ExportBody, Kind};
 use crate::format::{cbor, EntryId};
 
+use super::log::Log;
+use super::state::Case;
 use super::Vault;
+
+/// Adds the proof of each record of a JSON extract, from the log the case was
+/// read from (docs/EXTRACT.md).
+pub fn attach_proofs(prepared: &mut Prepared, case: &Case, log: &Log) {
+    prepared.attach_proofs(&case.records, |id| {
+        log.entry(id).map(|e| proof::Signed {
+            header: &e.header,
+            header_bytes: &e.header_bytes,
+            signature: &e.sig,
+            body: &e.body,
+            signer: signing_key_to_string(&e.header.author.into_array()),
+        })
+    });
+}
 
 impl Vault {
     /// Appends an export entry to a case's log.

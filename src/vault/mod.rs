@@ -7,12 +7,13 @@
 //! parses arguments or prints.
 
 pub mod access;
-mod custody;
+pub mod custody;
 pub mod document;
 pub mod log;
 #[doc(hidden)]
 pub mod marks;
 pub mod pack;
+pub mod report;
 mod resume;
 mod sealing;
 pub mod state;

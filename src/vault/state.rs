@@ -75,45 +75,7 @@ impl Roster {
     }
 }
 
-/// One version of a record.
-pub struct Version {
-    pub entry: EntryId,
-    pub record: Record,
-    pub time: String,
-    pub author: [u8; 32],
-}
-
-/// A record's withdrawal.
-pub struct Retraction {
-    pub entry: EntryId,
-    pub reason: String,
-    pub time: String,
-    pub author: [u8; 32],
-}
-
-/// A record and its history.
-pub struct RecordState {
-    /// The id of the entry that first recorded it.
-    pub id: EntryId,
-    pub versions: Vec<Version>,
-    pub retraction: Option<Retraction>,
-}
-
-impl RecordState {
-    pub fn latest(&self) -> &Version {
-        self.versions.last().expect("a record has at least one version")
-    }
-
-    pub fn status(&self) -> &'static str {
-        if self.retraction.is_some() {
-            "retracted"
-        } else if self.versions.len() > 1 {
-            "amended"
-        } else {
-            "current"
-        }
-    }
-}
+pub use crate::domain::case::{RecordState, Retraction, Version};
 
 /// A member's access to a case, from the grant (or the case's first entry) to its revocation.
 #[derive(Clone, Debug)]
@@ -160,6 +122,16 @@ pub struct Export {
 }
 
 impl Case {
+    /// What an export reads of the case.
+    pub fn source(&self) -> crate::export::Source<'_> {
+        crate::export::Source {
+            name: &self.name,
+            title: self.title.as_deref(),
+            members: &self.names,
+            records: &self.records,
+        }
+    }
+
     /// Handles defined by records that are not retracted, with the type that defines each.
     pub fn handles(&self) -> HashMap<String, &'static str> {
         let mut out = HashMap::new();

@@ -31,10 +31,10 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::model::EXTRACT_FORMAT;
-use super::proof::{unb64, unb64_array, LeafProof, RecordProof, PROOF_LEAVES, PROOF_RECORD};
 use crate::crypto::keys::{parse_signing_key, signing_key_to_string};
 use crate::crypto::sign;
+use crate::export::model::EXTRACT_FORMAT;
+use crate::export::proof::{unb64, unb64_array, LeafProof, RecordProof, PROOF_LEAVES, PROOF_RECORD};
 use crate::format::entry::{self, Header, Kind, ENTRY_SIGNATURE_LABEL};
 use crate::format::leaves::{self, AMENDS, SALT_LEN};
 use crate::format::{cbor, hex};

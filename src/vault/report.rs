@@ -7,7 +7,7 @@
 //! redacted and there is no leak check: the page says so in a banner at its
 //! top and in the margin of every printed page.
 //!
-//! It is laid out with [`super::page`], like the redacted HTML extract: one
+//! It is laid out with [`crate::export::page`], like the redacted HTML extract: one
 //! self-contained page, no external resource, every value escaped. It is a
 //! pure function of a checked case; the command writes it (0600, never over an
 //! existing file).
@@ -17,11 +17,13 @@ use std::fmt::Write;
 
 use html_escape::encode_text as esc;
 
+use crate::domain::case::{RecordState, Version};
 use crate::domain::record::{vocab_name, Record};
 use crate::format::hex;
-use crate::vault::state::{Case, RecordState, Version};
 
-use super::page::{self, dl, joined};
+use super::state::Case;
+
+use crate::export::page::{self, dl, joined};
 
 /// What the report adds to the shared style: the banner, tables, status marks,
 /// and a line in the margin of every printed page.
