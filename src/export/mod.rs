@@ -27,8 +27,10 @@
 pub mod build;
 pub mod content;
 pub mod fold;
+pub mod inflect;
 pub mod leak;
 pub mod model;
+pub mod names;
 pub mod page;
 pub mod policy;
 pub mod proof;
@@ -37,6 +39,7 @@ pub mod render_html;
 pub mod render_json;
 pub mod render_md;
 pub mod report;
+pub mod translit;
 
 #[cfg(test)]
 mod regressions;
