@@ -16,6 +16,7 @@ use super::{output, Passphrases};
   dossier keygen --output ~/alice.key
   dossier keygen --output alice.key --no-passphrase    # the plain age-keygen form
   dossier keygen --output alice.key --plugin yubikey-identity.txt   # a hardware token decrypts
+  dossier keygen --pq --output ~/alice.key   # hybrid post-quantum (age1pq1..., read by age 1.3+)
 
 The file is exactly what age-keygen writes, encrypted the way `age -p -a` does
 unless --no-passphrase is given; stock `age -d -i FILE` accepts both.
@@ -31,8 +32,14 @@ pub struct Args {
 
     /// Make an identity for an age plugin (a hardware token) from the plugin's
     /// identity file: the plugin decrypts, and a signing secret is added beside it
-    #[arg(long, value_name = "PLUGIN-IDENTITY-FILE")]
+    #[arg(long, value_name = "PLUGIN-IDENTITY-FILE", conflicts_with = "pq")]
     plugin: Option<PathBuf>,
+
+    /// Make a hybrid post-quantum identity (ML-KEM-768 + X25519,
+    /// AGE-SECRET-KEY-PQ-1...): files sealed to it stay secret against a
+    /// future quantum computer. Go age 1.3 and typage read it; older age does not
+    #[arg(long)]
+    pq: bool,
 }
 
 pub fn run(args: Args, json: bool) -> Result<i32> {
@@ -49,7 +56,11 @@ pub fn run(args: Args, json: bool) -> Result<i32> {
     };
     let (recipient, signing) = match &args.plugin {
         None => {
-            let identity = Identity::generate();
+            let identity = if args.pq {
+                Identity::generate_hybrid()
+            } else {
+                Identity::generate()
+            };
             identity.write_new(&args.output, &dossier::vault::now(), passphrase)?;
             (identity.recipient(), identity.signing_public())
         }

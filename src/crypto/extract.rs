@@ -25,10 +25,7 @@ pub fn seal_extract(recipients: &[String], plaintext: &[u8], armor: bool) -> Res
     if recipients.is_empty() {
         return Err("no recipient to encrypt to".into());
     }
-    let parsed = recipients
-        .iter()
-        .map(|r| parse_recipient(r))
-        .collect::<Result<Vec<_>, _>>()?;
+    let parsed = super::seal::parse_for_one_file(recipients)?;
     let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r.as_ref() as &dyn Recipient))
         .map_err(|e| format!("cannot encrypt: {e}"))?;
     let format = if armor { Format::AsciiArmor } else { Format::Binary };

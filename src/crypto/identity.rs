@@ -19,6 +19,11 @@ use crate::error::{Error, Result};
 /// The BLAKE3 `derive_key` context for the signing key. Never change it.
 pub const SIGNING_KEY_CONTEXT: &str = "dossier 2026-11-24 Ed25519 signing key from an age X25519 identity v1";
 
+/// The BLAKE3 `derive_key` context for the signing key of a hybrid
+/// (ML-KEM-768 + X25519) identity: derived from its 32-byte seed. Never change it.
+pub const HYBRID_SIGNING_KEY_CONTEXT: &str =
+    "dossier 2026-12-02 Ed25519 signing key from an age mlkem768x25519 identity v1";
+
 /// Largest identity file read.
 const MAX_IDENTITY_FILE: u64 = 1 << 20;
 
@@ -40,6 +45,7 @@ pub const SSH_SIGNING_KEY_CONTEXT: &str = "dossier 2026-11-24 Ed25519 signing ke
 /// The key that opens age files.
 enum AgeKey {
     X25519(age::x25519::Identity),
+    Hybrid(Box<super::hybrid::Identity>),
     Ssh(age::ssh::Identity),
     Plugin(age::plugin::IdentityPluginV1<Terminal>),
 }
@@ -114,13 +120,38 @@ impl Identity {
         if let Some(plugin) = plugin_lines(&text) {
             return load_plugin(path, &text, plugin);
         }
+        if let Some(hybrid) = parse_hybrid(&text) {
+            return Ok(Identity::from_hybrid(hybrid, path));
+        }
         let age = parse_x25519(&text).ok_or_else(|| {
             err(
-                "holds no age X25519 identity (AGE-SECRET-KEY-1...) or OpenSSH key; create one with `dossier keygen`"
+                "holds no age identity (AGE-SECRET-KEY-1... or AGE-SECRET-KEY-PQ-1...) or OpenSSH key; create one with `dossier keygen`"
                     .into(),
             )
         })?;
         Ok(Identity::from_x25519(age, path))
+    }
+
+    fn from_hybrid(age: super::hybrid::Identity, path: &Path) -> Self {
+        let mut seed = blake3::derive_key(HYBRID_SIGNING_KEY_CONTEXT, age.seed());
+        let signing = SigningKey::from_bytes(&seed);
+        seed.zeroize();
+        Identity {
+            recipient: age.to_public().to_string(),
+            age: AgeKey::Hybrid(Box::new(age)),
+            signing,
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Makes a new hybrid (post-quantum) identity (not yet written anywhere).
+    pub fn generate_hybrid() -> Self {
+        Identity::from_hybrid(super::hybrid::Identity::generate(), Path::new(""))
+    }
+
+    /// Whether files to this identity's recipient are sealed post-quantum.
+    pub fn is_hybrid(&self) -> bool {
+        matches!(self.age, AgeKey::Hybrid(_))
     }
 
     fn from_x25519(age: age::x25519::Identity, path: &Path) -> Self {
@@ -152,6 +183,7 @@ impl Identity {
     pub fn age_identity(&self) -> &dyn age::Identity {
         match &self.age {
             AgeKey::X25519(i) => i,
+            AgeKey::Hybrid(i) => i.as_ref(),
             AgeKey::Ssh(i) => i,
             AgeKey::Plugin(i) => i,
         }
@@ -163,6 +195,7 @@ impl Identity {
     pub fn age_identity_shared(&self) -> Option<&(dyn age::Identity + Sync)> {
         match &self.age {
             AgeKey::X25519(i) => Some(i),
+            AgeKey::Hybrid(i) => Some(i.as_ref()),
             AgeKey::Ssh(i) => Some(i),
             AgeKey::Plugin(_) => None,
         }
@@ -186,10 +219,11 @@ impl Identity {
 
     /// The identity file's text, as `age-keygen` writes it.
     pub fn to_file_text(&self, created: &str) -> Result<Zeroizing<String>> {
-        let AgeKey::X25519(age) = &self.age else {
-            return Err(Error::Invalid("an SSH identity stays in its own file".into()));
+        let secret = match &self.age {
+            AgeKey::X25519(age) => age.to_string(),
+            AgeKey::Hybrid(age) => age.to_string(),
+            _ => return Err(Error::Invalid("an SSH identity stays in its own file".into())),
         };
-        let secret = age.to_string();
         Ok(Zeroizing::new(format!(
             "# created: {created}\n# public key: {}\n{}\n",
             self.recipient(),
@@ -231,8 +265,10 @@ pub fn change_passphrase(path: &Path, old: &mut dyn PassphraseSource, new: Secre
             "is an SSH key; change its passphrase with `ssh-keygen -p -f FILE`".into()
         ));
     }
-    if parse_x25519(&text).is_none() {
-        return Err(err("holds no age X25519 identity (AGE-SECRET-KEY-1...)".into()));
+    if parse_x25519(&text).is_none() && parse_hybrid(&text).is_none() {
+        return Err(err(
+            "holds no age identity (AGE-SECRET-KEY-1... or AGE-SECRET-KEY-PQ-1...)".into(),
+        ));
     }
     let again = SecretString::from(new.expose_secret().to_string());
     let sealed = Zeroizing::new(encrypt_with_passphrase(text.as_bytes(), new)?);
@@ -396,6 +432,13 @@ fn load_ssh(path: &Path, text: &str, passphrases: &mut dyn PassphraseSource) -> 
         signing,
         path: path.to_path_buf(),
     })
+}
+
+fn parse_hybrid(text: &str) -> Option<super::hybrid::Identity> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("AGE-SECRET-KEY-PQ-1"))
+        .find_map(|l| l.parse::<super::hybrid::Identity>().ok())
 }
 
 fn parse_x25519(text: &str) -> Option<age::x25519::Identity> {

@@ -8,6 +8,7 @@
 //! - [`extract`]: encrypting an extract to its receivers, armored or not.
 
 pub mod extract;
+pub mod hybrid;
 pub mod hygiene;
 pub mod identity;
 pub mod keys;

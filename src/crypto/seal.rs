@@ -24,6 +24,11 @@ pub fn parse_recipient(s: &str) -> Result<Box<dyn Recipient + Send>, String> {
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
         return Ok(Box::new(r));
     }
+    if super::hybrid::is_hybrid_recipient(s) {
+        return super::hybrid::Recipient::from_str(s)
+            .map(|r| Box::new(r) as Box<dyn Recipient + Send>)
+            .map_err(|_| format!("'{}' is not a valid hybrid age recipient (age1pq1...)", short(s)));
+    }
     if s.starts_with("ssh-") {
         return age::ssh::Recipient::from_str(s)
             .map(|r| Box::new(r) as Box<dyn Recipient + Send>)
@@ -88,12 +93,14 @@ pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<Sealing<W>,
     if recipients.is_empty() {
         return Err("no recipient to encrypt to".into());
     }
-    let mut all: Vec<Box<dyn Recipient + Send>> = Vec::new();
-    for r in recipients {
-        all.push(parse_recipient(r)?);
-    }
+    let mut all = parse_for_one_file(recipients)?;
+    let hybrid = all_hybrid(recipients);
     while all.len() < stanza_bucket(recipients.len()) {
-        all.push(Box::new(age::x25519::Identity::generate().to_public()));
+        if hybrid {
+            all.push(Box::new(super::hybrid::Identity::generate().to_public()));
+        } else {
+            all.push(Box::new(age::x25519::Identity::generate().to_public()));
+        }
     }
     shuffle(&mut all);
     let encryptor = age::Encryptor::with_recipients(all.iter().map(|r| r.as_ref() as &dyn Recipient))
@@ -101,6 +108,51 @@ pub fn encrypt_to<W: Write>(recipients: &[String], out: W) -> Result<Sealing<W>,
     encryptor
         .wrap_output(out)
         .map_err(|e| format!("cannot encrypt: {}", one_line(&e.to_string())))
+}
+
+/// Whether a file to `recipients` is sealed post-quantum: every one of them
+/// is a hybrid recipient (`age1pq1…`).
+pub fn all_hybrid(recipients: &[String]) -> bool {
+    !recipients.is_empty() && recipients.iter().all(|r| super::hybrid::is_hybrid_recipient(r))
+}
+
+/// Whether one recipient is a hybrid (post-quantum) one.
+pub fn is_hybrid(recipient: &str) -> bool {
+    super::hybrid::is_hybrid_recipient(recipient)
+}
+
+/// A hybrid recipient in a file that also has classical ones. age labels
+/// hybrid stanzas so that they are never mixed with classical ones, since
+/// the file is then only as strong as its classical stanzas. dossier mixes
+/// them on purpose where a case still has a classical member, so that the
+/// hybrid members can read it, and reports the case as classical, naming
+/// who holds it back; the label is dropped here and nowhere else.
+struct InClassicalFile(Box<dyn Recipient + Send>);
+
+impl Recipient for InClassicalFile {
+    fn wrap_file_key(
+        &self,
+        file_key: &age_core::format::FileKey,
+    ) -> Result<(Vec<age_core::format::Stanza>, std::collections::HashSet<String>), age::EncryptError> {
+        let (stanzas, _) = self.0.wrap_file_key(file_key)?;
+        Ok((stanzas, Default::default()))
+    }
+}
+
+/// The recipients of one file, parsed: hybrid ones lose their label when
+/// classical ones are beside them (see [`InClassicalFile`]).
+pub(crate) fn parse_for_one_file(recipients: &[String]) -> Result<Vec<Box<dyn Recipient + Send>>, String> {
+    let hybrid = all_hybrid(recipients);
+    let mut all: Vec<Box<dyn Recipient + Send>> = Vec::new();
+    for r in recipients {
+        let parsed = parse_recipient(r)?;
+        if !hybrid && is_hybrid(r) {
+            all.push(Box::new(InClassicalFile(parsed)));
+        } else {
+            all.push(parsed);
+        }
+    }
+    Ok(all)
 }
 
 /// Encrypts a whole buffer to `recipients`.
@@ -204,6 +256,54 @@ mod tests {
         bad[last] ^= 1;
         assert!(matches!(open(&id, &bad, 100), Opened::Damaged(_)));
         assert!(matches!(open(&id, b"hello", 100), Opened::Damaged(_)));
+    }
+
+    fn stanza_tags(ct: &[u8]) -> Vec<String> {
+        let end = ct.windows(4).position(|w| w == b"\n---").unwrap();
+        String::from_utf8_lossy(&ct[..end])
+            .lines()
+            .filter_map(|l| l.strip_prefix("-> "))
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn all_hybrid_members_give_hybrid_stanzas_only() {
+        let a = crate::crypto::hybrid::Identity::generate();
+        let b = crate::crypto::hybrid::Identity::generate();
+        let to = vec![a.to_public().to_string(), b.to_public().to_string()];
+        let ct = seal(&to, b"testimony").unwrap();
+        let tags = stanza_tags(&ct);
+        let real: Vec<_> = tags.iter().filter(|t| !t.ends_with("-grease")).collect();
+        assert_eq!(real.len(), 4, "{tags:?}");
+        assert!(real.iter().all(|t| *t == "mlkem768x25519"), "{tags:?}");
+        for id in [&a, &b] {
+            match open(id, &ct, 100) {
+                Opened::Plain(p) => assert_eq!(&p[..], b"testimony"),
+                _ => panic!("not opened"),
+            }
+        }
+        assert!(matches!(
+            open(&crate::crypto::hybrid::Identity::generate(), &ct, 100),
+            Opened::NotForUs
+        ));
+    }
+
+    #[test]
+    fn one_classical_member_keeps_the_file_classical_and_readable_by_all() {
+        let pq = crate::crypto::hybrid::Identity::generate();
+        let classical = age::x25519::Identity::generate();
+        let to = vec![pq.to_public().to_string(), classical.to_public().to_string()];
+        assert!(!all_hybrid(&to));
+        let ct = seal(&to, b"x").unwrap();
+        let tags = stanza_tags(&ct);
+        assert_eq!(tags.iter().filter(|t| *t == "mlkem768x25519").count(), 1, "{tags:?}");
+        assert_eq!(tags.iter().filter(|t| *t == "X25519").count(), 3, "{tags:?}");
+        assert!(matches!(open(&pq, &ct, 10), Opened::Plain(_)));
+        assert!(matches!(open(&classical, &ct, 10), Opened::Plain(_)));
+        // Extracts follow the same rule.
+        let ex = crate::crypto::extract::seal_extract(&to, b"x", false).unwrap();
+        assert!(matches!(open(&pq, &ex, 10), Opened::Plain(_)));
     }
 
     #[test]
